@@ -1,0 +1,57 @@
+using System.Data;
+using System.Globalization;
+using Dapper;
+
+namespace SessionRoom.Data;
+
+/// <summary>
+/// SQLite has no GUID or timestamp type: GUIDs are stored as lower-case text and times as
+/// ISO-8601 UTC text, so they sort, compare and read the same in any SQL tool.
+/// </summary>
+internal static class DapperTypes
+{
+    private static int _registered;
+
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 1)
+        {
+            return;
+        }
+        SqlMapper.RemoveTypeMap(typeof(Guid));
+        SqlMapper.RemoveTypeMap(typeof(Guid?));
+        SqlMapper.AddTypeHandler(new GuidHandler());
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
+        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+    }
+
+    private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
+    {
+        public override void SetValue(IDbDataParameter parameter, Guid value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = value.ToString("D");
+        }
+
+        public override Guid Parse(object value) => value switch
+        {
+            string s => Guid.Parse(s),
+            byte[] b => new Guid(b),
+            Guid g => g,
+            _ => throw new DataException($"Cannot read a GUID from {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        }
+
+        public override DateTimeOffset Parse(object value) =>
+            DateTimeOffset.Parse((string)value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    }
+}

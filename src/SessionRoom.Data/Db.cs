@@ -1,0 +1,73 @@
+using System.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace SessionRoom.Data;
+
+/// <summary>
+/// Opens pooled connections to the SessionRoom SQLite file with the settings every connection needs.
+/// WAL is a property of the file (set once by <see cref="Migrator"/>); the rest are per connection.
+/// </summary>
+public sealed class Db
+{
+    public const string FileName = "sessionroom.db";
+
+    static Db() => DapperTypes.Register();
+
+    public Db(string dataDirectory)
+    {
+        var directory = Path.GetFullPath(dataDirectory);
+        Directory.CreateDirectory(directory);
+        FilePath = Path.Combine(directory, FileName);
+        ConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string FilePath { get; }
+
+    public string ConnectionString { get; }
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        // synchronous=FULL: an acknowledged write survives power loss, not just a crash.
+        // busy_timeout: readers and the writer wait for each other instead of failing.
+        connection.Execute("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it.</summary>
+    public T InTransaction<T>(Func<IDbConnection, IDbTransaction, T> work)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        var result = work(connection, tx);
+        tx.Commit();
+        return result;
+    }
+
+    public void InTransaction(Action<IDbConnection, IDbTransaction> work) =>
+        InTransaction<object?>((c, tx) =>
+        {
+            work(c, tx);
+            return null;
+        });
+
+    /// <summary>Runs reads in one deferred transaction, so several queries see one snapshot without taking the write lock.</summary>
+    public T Read<T>(Func<IDbConnection, IDbTransaction, T> query)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction(deferred: true);
+        var result = query(connection, tx);
+        tx.Commit();
+        return result;
+    }
+}

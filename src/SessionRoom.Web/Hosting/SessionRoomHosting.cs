@@ -1,0 +1,177 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using SessionRoom.Core.Security;
+using SessionRoom.Data;
+using SessionRoom.Data.Stores;
+using SessionRoom.Web.Auth;
+using SessionRoom.Web.Components;
+using SessionRoom.Web.Endpoints;
+
+namespace SessionRoom.Web.Hosting;
+
+/// <summary>The table of contents of the app: what it registers and what it maps.</summary>
+public static partial class SessionRoomHosting
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplicationBuilder AddSessionRoom(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        // Serves MudBlazor's and the framework's files from the build output in any environment
+        // (a no-op in publish output, where they are copied into wwwroot).
+        builder.WebHost.UseStaticWebAssets();
+
+        var services = builder.Services;
+        services.AddOptions<SessionRoomOptions>().BindConfiguration(SessionRoomOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+
+        AddStorage(services);
+        AddAuth(services);
+        AddApi(services);
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddScoped<DemoStudy>();
+        return builder;
+    }
+
+    public static WebApplication MapSessionRoom(this WebApplication app)
+    {
+        Migrator.Run(app.Services.GetRequiredService<Db>());
+        app.Services.GetRequiredService<FacilitatorKey>().Initialise();
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceSignIn(app));
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/healthz");
+        app.MapSignIn();
+        app.MapStudiesApi();
+        app.MapSessionsApi();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static void AddStorage(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new Db(sp.GetRequiredService<IOptions<SessionRoomOptions>>().Value.DataDirectory));
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<StudyStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+    }
+
+    private static void AddAuth(IServiceCollection services)
+    {
+        services.AddSingleton<FacilitatorKey>();
+        // Cookie keys live beside the database, so sign-ins survive restarts and the Docker volume keeps them.
+        services.AddDataProtection().SetApplicationName("SessionRoom");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<SessionRoomOptions>>((o, sr) =>
+            o.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(Path.GetFullPath(sr.Value.DataDirectory), "keys")), NullLoggerFactory.Instance));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SessionRoomOptions>>().Value;
+            return new SignInThrottle(sp.GetRequiredService<TimeProvider>(), o.SignInMaxFailures, TimeSpan.FromMinutes(o.SignInWindowMinutes));
+        });
+        services.AddAuthentication(AuthNames.Smart)
+            .AddPolicyScheme(AuthNames.Smart, "Token or cookie", o => o.ForwardDefaultSelector = http =>
+                TokenAuthenticationHandler.PresentedToken(http.Request) is null ? AuthNames.Cookie : AuthNames.Token)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(AuthNames.Token, null)
+            .AddCookie(AuthNames.Cookie, o =>
+            {
+                o.LoginPath = "/signin";
+                o.Cookie.Name = "sessionroom.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.ExpireTimeSpan = TimeSpan.FromDays(14);
+                o.SlidingExpiration = true;
+                // The API and hub answer 401/403; only pages redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = ctx => StatusOrRedirect(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => StatusOrRedirect(ctx, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthNames.FacilitatorPolicy, p => p.RequireClaim(AuthNames.KindClaim, AuthNames.KeyHolder))
+            .AddPolicy(AuthNames.MemberPolicy, p => p.RequireClaim(AuthNames.KindClaim, AuthNames.SessionMember));
+        services.AddCascadingAuthenticationState();
+    }
+
+    private static void AddApi(IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Say what to do about the bare status codes the framework produces.
+            ctx.ProblemDetails.Detail ??= ctx.ProblemDetails.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "Sign in first: send the facilitator key (or a member access token) as \"Authorization: Bearer <key>\".",
+                StatusCodes.Status403Forbidden => "Your key or token is valid but does not allow this. Facilitator endpoints need the facilitator key.",
+                StatusCodes.Status404NotFound => "Nothing is at this address. Check the path and the id in it.",
+                StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with \"Content-Type: application/json\".",
+                _ => null,
+            };
+        });
+        services.AddExceptionHandler<ProblemMapping>();
+        services.Configure<ExceptionHandlerOptions>(o =>
+            o.SuppressDiagnosticsCallback = ctx => ProblemMapping.IsExpected(ctx.Exception));
+        // Unreadable bodies throw, so ProblemMapping can say what was wrong instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+    }
+
+    private static Task StatusOrRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        var path = ctx.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/healthz"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    private static void AnnounceSignIn(WebApplication app)
+    {
+        var key = app.Services.GetRequiredService<FacilitatorKey>();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? DefaultUrl;
+        var publicUrl = app.Services.GetRequiredService<IOptions<SessionRoomOptions>>().Value.PublicUrl;
+        var root = (string.IsNullOrWhiteSpace(publicUrl) ? address : publicUrl).TrimEnd('/');
+        // Printed, not logged: the key must not end up in log files. The key rides in the URL
+        // fragment, which browsers never send to the server.
+        if (key.NewlyGenerated is { } generated)
+        {
+            Console.WriteLine();
+            Console.WriteLine("  SessionRoom generated a facilitator key. It is shown only this once; keep it somewhere safe.");
+            Console.WriteLine($"  Facilitator key:  {generated}");
+            Console.WriteLine($"  Sign in:          {root}/signin#key={generated}");
+            Console.WriteLine();
+        }
+        else
+        {
+            Console.WriteLine($"  SessionRoom is running. Sign in at {root}/signin with the facilitator key"
+                + (key.IsConfigured ? " from configuration." : " printed on first start (lost it? start once with --SessionRoom:ResetFacilitatorKey=true)."));
+        }
+    }
+}

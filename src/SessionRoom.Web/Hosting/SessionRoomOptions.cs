@@ -1,0 +1,24 @@
+namespace SessionRoom.Web.Hosting;
+
+/// <summary>The <c>SessionRoom</c> configuration section (names fixed by the public contract).</summary>
+public sealed class SessionRoomOptions
+{
+    public const string Section = "SessionRoom";
+
+    /// <summary>Where the SQLite file lives; relative paths are from the working directory.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>The facilitator key. When unset, one is generated on first start and printed once.</summary>
+    public string? FacilitatorKey { get; set; }
+
+    /// <summary>Base of invite links, e.g. https://research.example.org. Defaults to the request's scheme and host.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Set once (e.g. <c>--SessionRoom:ResetFacilitatorKey=true</c>) to replace a lost generated key.</summary>
+    public bool ResetFacilitatorKey { get; set; }
+
+    /// <summary>Failed sign-ins allowed per client address within <see cref="SignInWindowMinutes"/>.</summary>
+    public int SignInMaxFailures { get; set; } = 5;
+
+    public int SignInWindowMinutes { get; set; } = 5;
+}

@@ -1,0 +1,20 @@
+// Small helpers for the facilitator UI (MudBlazor pages call these through IJSRuntime).
+window.sessionRoom = {
+  // Copies text to the clipboard; falls back to a hidden textarea where the Clipboard API is unavailable.
+  copy: async function (text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+};
