@@ -1,5 +1,11 @@
 using SessionRoom.Web.Hosting;
 
+// `dotnet SessionRoom.Web.dll healthcheck URL`: the Docker HEALTHCHECK (the runtime image has no curl).
+if (args is ["healthcheck", var healthUrl])
+{
+    return await HealthProbe.RunAsync(healthUrl);
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
@@ -13,7 +19,8 @@ var app = builder.Build();
 
 app.MapSessionRoom();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in the integration tests.</summary>
 public partial class Program;

@@ -100,6 +100,7 @@ public static partial class SessionRoomHosting
             .AddCookie(AuthNames.Cookie, o =>
             {
                 o.LoginPath = "/signin";
+                o.ReturnUrlParameter = "returnUrl";
                 o.Cookie.Name = "sessionroom.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SessionRoom.E2ETests;
+
+/// <summary>
+/// The real, built SessionRoom app as a child process on a free loopback port, with its own
+/// temporary data folder and a known facilitator key. Started once per test class.
+/// </summary>
+public sealed class AppServer(string? dll = null) : IAsyncLifetime
+{
+    public AppServer()
+        : this(null)
+    {
+    }
+
+    public const string FacilitatorKey = "e2e-facilitator-key-0123456789";
+
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sessionroom-e2e-" + Guid.NewGuid().ToString("N"));
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        var appDll = dll ?? Repo.WebDll();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(appDll)!,
+        };
+        start.ArgumentList.Add(appDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(BaseUrl);
+        start.ArgumentList.Add($"--SessionRoom:DataDirectory={DataDirectory}");
+        start.ArgumentList.Add($"--SessionRoom:FacilitatorKey={FacilitatorKey}");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                var response = await http.GetAsync($"{BaseUrl}/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow first start.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The app did not become healthy within 60 s:\n{Output}");
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Paths in the repository, found from the test assembly's location.</summary>
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Screenshots go here, for people to look at (git-ignored).</summary>
+    public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(Root, "artifacts", "screenshots")).FullName;
+
+    /// <summary>The web app built in the same configuration as these tests (the test script builds the whole solution).</summary>
+    public static string WebDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(Root, "src", "SessionRoom.Web", "bin", configuration, "net10.0", "SessionRoom.Web.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SessionRoom.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("SessionRoom.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs every SessionRoom test (unit, integration, end-to-end in Debian's chromium) on a fresh machine:
+# installs what is missing, restores, builds, tests, and prints "N passed, N failed" as its last line.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+CONFIGURATION=${CONFIGURATION:-Release}
+RESULTS=artifacts/test-results
+say() { printf '[test.sh] %s\n' "$*" >&2; }
+finish() { # passed failed exit-code
+  printf '%s passed, %s failed\n' "$1" "$2"
+  exit "$3"
+}
+
+# 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here).
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing chromium with apt"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; }; then
+    say "could not install chromium"
+    finish 0 1 1
+  fi
+fi
+export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
+
+# 2. Restore and build everything once.
+say "restoring and building ($CONFIGURATION)"
+if ! dotnet restore SessionRoom.sln --nologo -v quiet; then
+  say "restore failed"
+  finish 0 1 1
+fi
+if ! dotnet build SessionRoom.sln -c "$CONFIGURATION" --no-restore --nologo -v quiet; then
+  say "build failed"
+  finish 0 1 1
+fi
+
+# 3. Run each test project, writing TRX files whose counters are added up below.
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+status=0
+for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests e2e/SessionRoom.E2ETests; do
+  name=$(basename "$project")
+  say "running $name"
+  if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$RESULTS"; then
+    status=1
+  fi
+done
+
+# 4. Add up the counters of every TRX file.
+passed=0
+failed=0
+found=0
+for trx in "$RESULTS"/*.trx; do
+  [ -f "$trx" ] || continue
+  found=$((found + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(printf '%s' "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(printf '%s' "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  e=$(printf '%s' "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+done
+if [ "$found" -lt 3 ]; then
+  say "expected 3 test result files, found $found"
+  failed=$((failed + 3 - found))
+  status=1
+fi
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
+  status=1
+fi
+finish "$passed" "$failed" "$status"

@@ -1,0 +1,140 @@
+using SessionRoom.Core.Studies;
+using SessionRoom.Data.Stores;
+
+namespace SessionRoom.IntegrationTests;
+
+public sealed class StudyStoreTests : IDisposable
+{
+    private readonly TestDatabase _db = new();
+    private readonly StudyStore _studies;
+    private readonly SessionStore _sessions;
+
+    public StudyStoreTests()
+    {
+        _studies = new StudyStore(_db.Db, TimeProvider.System);
+        _sessions = new SessionStore(_db.Db, TimeProvider.System);
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private static ValidSession SessionNamed(string title) => new(title, SessionModes.FocusGroup, null, []);
+
+    [Fact]
+    public void Create_ThenGet_ReturnsSameStudy()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var created = _studies.Create(new ValidStudy("Checkout", "Find drop-off"));
+
+        var read = _studies.Get(created.Id);
+
+        Assert.NotNull(read);
+        Assert.Equal(created.Id, read.Id);
+        Assert.Equal("Checkout", read.Name);
+        Assert.Equal("Find drop-off", read.Goal);
+        Assert.InRange(read.CreatedUtc, before, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(created.CreatedUtc, read.CreatedUtc);
+    }
+
+    [Fact]
+    public void Create_NullGoal_ReadsBackNull()
+    {
+        var created = _studies.Create(new ValidStudy("No goal", null));
+        Assert.Null(_studies.Get(created.Id)!.Goal);
+    }
+
+    [Fact]
+    public void Get_UnknownId_ReturnsNull()
+    {
+        Assert.Null(_studies.Get(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void List_SeveralStudies_CountsSessionsEach()
+    {
+        var a = _studies.Create(new ValidStudy("A", null));
+        var b = _studies.Create(new ValidStudy("B", "goal b"));
+        _sessions.Create(a.Id, SessionNamed("a1"));
+        _sessions.Create(a.Id, SessionNamed("a2"));
+        _sessions.Create(b.Id, SessionNamed("b1"));
+        var c = _studies.Create(new ValidStudy("C", null));
+
+        var list = _studies.List();
+
+        Assert.Equal(3, list.Count);
+        Assert.Equal(2, list.Single(s => s.Id == a.Id).SessionCount);
+        Assert.Equal(1, list.Single(s => s.Id == b.Id).SessionCount);
+        Assert.Equal(0, list.Single(s => s.Id == c.Id).SessionCount);
+        Assert.Equal("goal b", list.Single(s => s.Id == b.Id).Goal);
+        Assert.Equal("B", list.Single(s => s.Id == b.Id).Name);
+    }
+
+    [Fact]
+    public void Update_ExistingStudy_ChangesNameAndGoal()
+    {
+        var study = _studies.Create(new ValidStudy("Old", "old goal"));
+
+        Assert.True(_studies.Update(study.Id, new ValidStudy("New", null)));
+
+        var read = _studies.Get(study.Id)!;
+        Assert.Equal("New", read.Name);
+        Assert.Null(read.Goal);
+        Assert.Equal(study.CreatedUtc, read.CreatedUtc);
+    }
+
+    [Fact]
+    public void Update_UnknownStudy_ReturnsFalse()
+    {
+        Assert.False(_studies.Update(Guid.NewGuid(), new ValidStudy("x", null)));
+    }
+
+    [Fact]
+    public void Delete_StudyWithSessions_RemovesStudyAndCascades()
+    {
+        var study = _studies.Create(new ValidStudy("Doomed", null), [new CodebookTag("a", "#000000", 1)]);
+        var session = _sessions.Create(study.Id, SessionNamed("s"))!;
+        var other = _studies.Create(new ValidStudy("Kept", null));
+
+        Assert.True(_studies.Delete(study.Id));
+
+        Assert.Null(_studies.Get(study.Id));
+        Assert.Null(_sessions.Get(session.Id));
+        Assert.Empty(_studies.GetCodebook(study.Id));
+        Assert.NotNull(_studies.Get(other.Id));
+        Assert.False(_studies.Delete(study.Id));
+    }
+
+    [Fact]
+    public void SetCodebook_ThenGet_PreservesOrderAndFields()
+    {
+        var study = _studies.Create(new ValidStudy("S", null));
+        CodebookTag[] tags =
+        [
+            new("zeta", "#111111", 3),
+            new("alpha", "#222222", null),
+            new("mid", "#333333", 1),
+        ];
+
+        Assert.True(_studies.SetCodebook(study.Id, tags));
+
+        Assert.Equal(tags, _studies.GetCodebook(study.Id));
+    }
+
+    [Fact]
+    public void SetCodebook_Again_ReplacesPreviousTags()
+    {
+        var study = _studies.Create(new ValidStudy("S", null), [new CodebookTag("old", "#000000", 1)]);
+        Assert.Equal("old", _studies.GetCodebook(study.Id).Single().Name);
+
+        Assert.True(_studies.SetCodebook(study.Id, [new CodebookTag("b", "#000000", null), new CodebookTag("a", "#FFFFFF", 9)]));
+
+        Assert.Equal(["b", "a"], _studies.GetCodebook(study.Id).Select(t => t.Name));
+        Assert.True(_studies.SetCodebook(study.Id, []));
+        Assert.Empty(_studies.GetCodebook(study.Id));
+    }
+
+    [Fact]
+    public void SetCodebook_UnknownStudy_ReturnsFalse()
+    {
+        Assert.False(_studies.SetCodebook(Guid.NewGuid(), [new CodebookTag("a", "#000000", null)]));
+    }
+}
