@@ -9,6 +9,8 @@ if (args is ["healthcheck", var healthUrl])
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
+    // appsettings.json beside the app, whichever folder it is started from.
+    ContentRootPath = AppContext.BaseDirectory,
     // The repository's top-level wwwroot/ is the web root (ARCHITECTURE.md), wherever the app runs from.
     WebRootPath = WebRootLocator.Find(args),
 });

@@ -181,12 +181,7 @@ public sealed class SessionStore(Db db, TimeProvider clock)
     }
 
     private static List<Prompt> ReadPrompts(IDbConnection c, IDbTransaction tx, Guid sessionId) =>
-        c.Query<PromptRow>(
-            """
-            SELECT id AS Id, position AS Position, kind AS Kind, text AS Text, options_json AS OptionsJson,
-                   multiple AS Multiple, scale_max AS ScaleMax, success_criteria AS SuccessCriteria, url AS Url
-            FROM prompts WHERE session_id = @sessionId ORDER BY position
-            """, new { sessionId }, tx)
+        c.Query<PromptRow>(PromptRow.Select + " WHERE session_id = @sessionId ORDER BY position", new { sessionId }, tx)
         .Select(r => r.ToPrompt())
         .ToList();
 
@@ -209,29 +204,5 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         public string Status { get; set; } = "";
         public long PromptCount { get; set; }
         public DateTimeOffset CreatedUtc { get; set; }
-    }
-
-    private sealed class PromptRow
-    {
-        public Guid Id { get; set; }
-        public long Position { get; set; }
-        public string Kind { get; set; } = "";
-        public string Text { get; set; } = "";
-        public string? OptionsJson { get; set; }
-        public long? Multiple { get; set; }
-        public long? ScaleMax { get; set; }
-        public string? SuccessCriteria { get; set; }
-        public string? Url { get; set; }
-
-        public Prompt ToPrompt() => new(
-            Id,
-            (int)Position,
-            Kind,
-            Text,
-            OptionsJson is null ? null : JsonSerializer.Deserialize<List<string>>(OptionsJson),
-            Multiple is null ? null : Multiple != 0,
-            Kind == PromptKinds.Seq ? Limits.SeqScale : ScaleMax is { } m ? (int)m : null,
-            SuccessCriteria,
-            Url);
     }
 }

@@ -4,6 +4,7 @@ using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
 using SessionRoom.Web.Auth;
 using SessionRoom.Web.Hosting;
+using SessionRoom.Web.Realtime;
 
 namespace SessionRoom.Web.Endpoints;
 
@@ -77,9 +78,9 @@ public static class SessionsApi
         return TypedResults.Ok(members.ListInvites(sessionId));
     }
 
-    private static NoContent RevokeInvite(Guid sessionId, Guid inviteId, MemberStore members)
+    private static NoContent RevokeInvite(Guid sessionId, Guid inviteId, LiveService live)
     {
-        members.RevokeInvite(sessionId, inviteId);
+        live.RevokeInvite(sessionId, inviteId);
         return TypedResults.NoContent();
     }
 

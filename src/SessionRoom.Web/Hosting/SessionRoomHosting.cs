@@ -6,11 +6,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
+using SessionRoom.Core.Live;
 using SessionRoom.Core.Security;
+using SessionRoom.Data.Live;
+using SessionRoom.Web.Hubs;
+using SessionRoom.Web.Realtime;
 using SessionRoom.Data;
 using SessionRoom.Data.Stores;
 using SessionRoom.Web.Auth;
@@ -41,6 +46,7 @@ public static partial class SessionRoomHosting
         AddStorage(services);
         AddAuth(services);
         AddApi(services);
+        AddLive(services);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -65,10 +71,42 @@ public static partial class SessionRoomHosting
         app.MapSignIn();
         app.MapStudiesApi();
         app.MapSessionsApi();
+        app.MapHub<SessionHub>("/hubs/session");
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    private static void AddLive(IServiceCollection services)
+    {
+        services.AddOptions<LiveOptions>().BindConfiguration("SessionRoom:Live");
+        services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = 64 * 1024;
+            o.AddFilter<HubErrors>();
+        });
+        services.AddSingleton<HubErrors>();
+        services.AddSingleton(sp => new LiveSessions(sp.GetRequiredService<IOptions<LiveOptions>>().Value));
+        services.AddSingleton<SessionBroadcaster>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<SessionBroadcaster>());
+        services.AddHostedService(sp => sp.GetRequiredService<SessionBroadcaster>());
+        services.AddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventWriter>();
+            return new EventWriter(
+                sp.GetRequiredService<Db>(),
+                sp.GetRequiredService<LiveSessions>(),
+                sp.GetRequiredService<IEventPublisher>(),
+                sp.GetRequiredService<TimeProvider>(),
+                e => LogBatchFailed(logger, e));
+        });
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<Presence>();
+        services.AddSingleton<LiveService>();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of live events could not be stored; its callers were told to retry.")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception);
 
     private static void AddStorage(IServiceCollection services)
     {
@@ -112,7 +150,10 @@ public static partial class SessionRoomHosting
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthNames.FacilitatorPolicy, p => p.RequireClaim(AuthNames.KindClaim, AuthNames.KeyHolder))
-            .AddPolicy(AuthNames.MemberPolicy, p => p.RequireClaim(AuthNames.KindClaim, AuthNames.SessionMember));
+            // Hub connections: only a member access token counts, never the facilitator's cookie.
+            .AddPolicy(AuthNames.MemberPolicy, p => p
+                .AddAuthenticationSchemes(AuthNames.Token)
+                .RequireClaim(AuthNames.KindClaim, AuthNames.SessionMember));
         services.AddCascadingAuthenticationState();
     }
 

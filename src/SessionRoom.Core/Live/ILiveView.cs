@@ -1,0 +1,26 @@
+using SessionRoom.Core.Studies;
+
+namespace SessionRoom.Core.Live;
+
+/// <summary>
+/// What the rules need to know about a session at the moment a write is decided. The event writer
+/// implements it over the same transaction it writes in, so a decision always sees the events
+/// written before it, including those earlier in the same batch.
+/// </summary>
+public interface ILiveView
+{
+    /// <summary>The session's status, or null when it does not exist.</summary>
+    string? Status(Guid sessionId);
+
+    Prompt? FindPrompt(Guid sessionId, Guid promptId);
+
+    bool IsParticipant(Guid sessionId, Guid memberId);
+
+    IReadOnlyList<string> Tags(Guid sessionId);
+
+    /// <summary>The session clock (ms) at which the task was started for the participant, if it is running.</summary>
+    long? RunningTaskSince(Guid sessionId, Guid promptId, Guid participantId);
+
+    /// <summary>Milliseconds since the session started, on the server clock; 0 before it starts.</summary>
+    long ClockMs(Guid sessionId);
+}

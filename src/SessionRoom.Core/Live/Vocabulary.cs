@@ -1,0 +1,42 @@
+using SessionRoom.Core.Studies;
+
+namespace SessionRoom.Core.Live;
+
+/// <summary>The event types of API.md.</summary>
+public static class EventTypes
+{
+    public const string SessionStarted = "session-started";
+    public const string SessionEnded = "session-ended";
+    public const string PromptShown = "prompt-shown";
+    public const string MemberJoined = "member-joined";
+    public const string MemberLeft = "member-left";
+    public const string Answer = "answer";
+    public const string Reaction = "reaction";
+    public const string Note = "note";
+    public const string BackroomMessage = "backroom-message";
+    public const string TaskStarted = "task-started";
+    public const string TaskEnded = "task-ended";
+}
+
+/// <summary>
+/// Who may see an event. Decided once, when the event is made, and checked by this one function
+/// on every path that hands events out (hub push, catch-up, state, in-process subscribers).
+/// </summary>
+public static class Audiences
+{
+    public const string Room = "room";
+    public const string Backroom = "backroom";
+
+    /// <summary>Participants see the room only; facilitators and observers see both.</summary>
+    public static bool CanSee(string role, string audience) =>
+        audience == Room || (audience == Backroom && role is Roles.Facilitator or Roles.Observer);
+
+    /// <summary>Whether a member of this role may see backroom events at all.</summary>
+    public static bool SeesBackroom(string role) => CanSee(role, Backroom);
+}
+
+/// <summary>Outcomes of a usability task.</summary>
+public static class TaskOutcomes
+{
+    public static readonly IReadOnlyList<string> All = ["success", "partial", "fail", "gave-up"];
+}

@@ -1,0 +1,56 @@
+using Dapper;
+using SessionRoom.Core.Live;
+
+namespace SessionRoom.Data.Live;
+
+/// <summary>The read side of the event log. Visibility is always <see cref="Audiences.CanSee"/> of the reader's role.</summary>
+public sealed class EventStore(Db db)
+{
+    /// <summary>Events with seq above <paramref name="afterSeq"/> that a member of <paramref name="role"/> may see, ascending.</summary>
+    public IReadOnlyList<SessionEvent> Since(Guid sessionId, long afterSeq, string role) => db.Read((c, tx) =>
+    {
+        var backroom = Audiences.SeesBackroom(role);
+        var rows = c.Query<EventRow>(
+            """
+            SELECT e.seq AS Seq, e.id AS Id, e.client_event_id AS ClientEventId, e.type AS Type, e.audience AS Audience,
+                   e.actor_id AS ActorId, m.code AS ActorCode, e.prompt_id AS PromptId, e.participant_id AS ParticipantId,
+                   e.at_ms AS AtMs, e.created_utc AS CreatedUtc, e.text AS Text, e.data_json AS DataJson
+            FROM events e LEFT JOIN members m ON m.id = e.actor_id
+            WHERE e.session_id = @sessionId AND e.seq > @afterSeq AND (e.audience = @room OR @backroom)
+            ORDER BY e.seq
+            """, new { sessionId, afterSeq, room = Audiences.Room, backroom }, tx).ToList();
+        var tags = c.Query<(long Seq, string Tag)>(
+            "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq > @afterSeq ORDER BY seq, tag",
+            new { sessionId, afterSeq }, tx)
+            .ToLookup(t => t.Seq, t => t.Tag);
+        return rows.Select(r => new SessionEvent(
+                r.Seq, r.Id, r.ClientEventId, r.Type, r.Audience, r.ActorId, r.ActorCode, r.PromptId, r.ParticipantId,
+                r.AtMs, r.CreatedUtc, r.Text, tags[r.Seq].ToList(), EventJson.Parse(r.DataJson))
+            { SessionId = sessionId })
+            .Where(e => Audiences.CanSee(role, e.Audience))
+            .ToList();
+    });
+
+    /// <summary>The highest seq a member of <paramref name="role"/> may see; 0 when none.</summary>
+    public long LastSeq(Guid sessionId, string role) => db.Read((c, tx) =>
+        c.ExecuteScalar<long>(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = @sessionId AND (audience = @room OR @backroom)",
+            new { sessionId, room = Audiences.Room, backroom = Audiences.SeesBackroom(role) }, tx));
+
+    private sealed class EventRow
+    {
+        public long Seq { get; set; }
+        public Guid Id { get; set; }
+        public Guid ClientEventId { get; set; }
+        public string Type { get; set; } = "";
+        public string Audience { get; set; } = "";
+        public Guid? ActorId { get; set; }
+        public string? ActorCode { get; set; }
+        public Guid? PromptId { get; set; }
+        public Guid? ParticipantId { get; set; }
+        public long AtMs { get; set; }
+        public DateTimeOffset CreatedUtc { get; set; }
+        public string? Text { get; set; }
+        public string? DataJson { get; set; }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Data;
+using System.Threading.Channels;
+using Dapper;
+using SessionRoom.Core.Live;
+using SessionRoom.Core.Studies;
+
+namespace SessionRoom.Data.Live;
+
+/// <summary>
+/// The one writer of the event log. Calls queue up; a single loop takes everything waiting (up to
+/// <see cref="MaxBatch"/>) and writes it in one transaction (group commit), deciding each call with
+/// <see cref="LiveSessions"/> against that same transaction. Per session, <c>seq</c> counts up with
+/// no gap. A call's <see cref="Ack"/> completes only after the commit, and the committed events go
+/// to the <see cref="IEventPublisher"/> in seq order. A repeated <c>clientEventId</c> stores nothing
+/// and acknowledges the first event's seq with <c>Duplicate = true</c>.
+/// </summary>
+public sealed class EventWriter : IAsyncDisposable
+{
+    public const int MaxBatch = 512;
+
+    private readonly Db _db;
+    private readonly LiveSessions _rules;
+    private readonly IEventPublisher _publisher;
+    private readonly TimeProvider _clock;
+    private readonly Action<Exception> _onBatchFailed;
+    private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+
+    /// <param name="onBatchFailed">Told of a batch that could not be committed (its callers are told to retry).</param>
+    public EventWriter(Db db, LiveSessions rules, IEventPublisher publisher, TimeProvider clock, Action<Exception> onBatchFailed)
+    {
+        _onBatchFailed = onBatchFailed;
+        _db = db;
+        _rules = rules;
+        _publisher = publisher;
+        _clock = clock;
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Decides and stores one call. Throws <see cref="LiveRuleException"/> when the rules refuse it.</summary>
+    public Task<Ack> WriteAsync(Caller caller, LiveCommand command)
+    {
+        var request = new Request(caller, command);
+        if (!_queue.Writer.TryWrite(request))
+        {
+            throw new LiveRuleException("The server is shutting down; try again in a moment.");
+        }
+        return request.Done.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task Run()
+    {
+        var batch = new List<Request>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+            WriteBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void WriteBatch(List<Request> batch)
+    {
+        var stored = new List<(Request Request, SessionEvent? Event, Ack Ack)>(batch.Count);
+        try
+        {
+            using var connection = _db.Open();
+            using var tx = connection.BeginTransaction();
+            var view = new SqlLiveView(connection, tx, _clock);
+            var lastSeq = new Dictionary<Guid, long>();
+            foreach (var request in batch)
+            {
+                try
+                {
+                    stored.Add(Write(connection, tx, view, lastSeq, request));
+                }
+                catch (LiveRuleException refused)
+                {
+                    // Refused before anything of this call was written: the rest of the batch goes on.
+                    request.Done.TrySetException(refused);
+                }
+            }
+            tx.Commit();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing of the batch was committed, so nothing is acknowledged or published.
+            _onBatchFailed(e);
+            foreach (var request in batch)
+            {
+                request.Done.TrySetException(new LiveRuleException("The event could not be stored; try again."));
+            }
+            return;
+        }
+        foreach (var (request, _, ack) in stored)
+        {
+            request.Done.TrySetResult(ack);
+        }
+        var events = stored.Where(s => s.Event is not null).Select(s => s.Event!).ToList();
+        if (events.Count > 0)
+        {
+            _publisher.Publish(events);
+        }
+    }
+
+    private (Request, SessionEvent?, Ack) Write(IDbConnection c, IDbTransaction tx, SqlLiveView view, Dictionary<Guid, long> lastSeq, Request request)
+    {
+        var (caller, command) = (request.Caller, request.Command);
+        var sessionId = caller.SessionId;
+        var earlier = c.QuerySingleOrDefault<long?>(
+            "SELECT seq FROM events WHERE session_id = @sessionId AND client_event_id = @clientEventId",
+            new { sessionId, clientEventId = command.ClientEventId }, tx);
+        if (earlier is { } first)
+        {
+            return (request, null, new Ack(first, Duplicate: true));
+        }
+
+        var decided = _rules.Decide(view, caller, command);
+        var now = _clock.GetUtcNow();
+        if (!lastSeq.TryGetValue(sessionId, out var last))
+        {
+            last = c.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = @sessionId", new { sessionId }, tx);
+        }
+        var seq = last + 1;
+        lastSeq[sessionId] = seq;
+
+        if (decided.NewStatus == SessionStatuses.Live)
+        {
+            c.Execute("UPDATE sessions SET status = @status, started_utc = @now WHERE id = @sessionId", new { status = SessionStatuses.Live, now, sessionId }, tx);
+        }
+        else if (decided.NewStatus == SessionStatuses.Ended)
+        {
+            c.Execute("UPDATE sessions SET status = @status, ended_utc = @now WHERE id = @sessionId", new { status = SessionStatuses.Ended, now, sessionId }, tx);
+        }
+        if (decided.NewCurrentPrompt is { } promptId)
+        {
+            c.Execute("UPDATE sessions SET current_prompt_id = @promptId WHERE id = @sessionId", new { promptId, sessionId }, tx);
+        }
+
+        var tags = decided.Tags ?? [];
+        var e = new SessionEvent(
+            seq, Guid.NewGuid(), command.ClientEventId, decided.Type, decided.Audience, caller.MemberId, caller.Code,
+            decided.PromptId, decided.ParticipantId, view.ClockMs(sessionId), now, decided.Text, tags, EventJson.ToElement(decided.Data))
+        {
+            SessionId = sessionId,
+        };
+        c.Execute(
+            """
+            INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json)
+            VALUES (@sessionId, @Seq, @Id, @ClientEventId, @Type, @Audience, @ActorId, @PromptId, @ParticipantId, @AtMs, @CreatedUtc, @Text, @data)
+            """,
+            new { sessionId, e.Seq, e.Id, e.ClientEventId, e.Type, e.Audience, e.ActorId, e.PromptId, e.ParticipantId, e.AtMs, e.CreatedUtc, e.Text, data = e.Data.GetRawText() },
+            tx);
+        if (tags.Count > 0)
+        {
+            c.Execute("INSERT INTO event_tags (session_id, seq, tag) VALUES (@sessionId, @seq, @tag)", tags.Select(tag => new { sessionId, seq, tag }), tx);
+        }
+        if (e.Text is not null)
+        {
+            c.Execute("INSERT INTO event_text (text, session_id, seq) VALUES (@Text, @sessionId, @seq)", new { e.Text, sessionId, seq }, tx);
+        }
+        return (request, e, new Ack(seq, Duplicate: false));
+    }
+
+    private sealed record Request(Caller Caller, LiveCommand Command)
+    {
+        public TaskCompletionSource<Ack> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using SessionRoom.Core.Live;
+
+namespace SessionRoom.Web.Realtime;
+
+/// <summary>
+/// Who is online on this server: the live hub connections of each member. Tells when a member's
+/// first connection opens and its last one closes (for member-joined / member-left), and can cut
+/// a member off (when their invite is revoked).
+/// </summary>
+public sealed class Presence
+{
+    private readonly ConcurrentDictionary<Guid, Entry> _members = new();
+
+    /// <summary>Registers a connection; true when it is the member's first.</summary>
+    public bool Connected(Caller caller, HubCallerContext connection)
+    {
+        var entry = _members.GetOrAdd(caller.MemberId, _ => new Entry(caller));
+        lock (entry)
+        {
+            entry.Connections[connection.ConnectionId] = connection;
+            return entry.Connections.Count == 1;
+        }
+    }
+
+    /// <summary>Removes a connection; true when it was the member's last.</summary>
+    public bool Disconnected(Caller caller, string connectionId)
+    {
+        if (!_members.TryGetValue(caller.MemberId, out var entry))
+        {
+            return false;
+        }
+        lock (entry)
+        {
+            if (!entry.Connections.Remove(connectionId))
+            {
+                return false;
+            }
+            if (entry.Connections.Count > 0)
+            {
+                return false;
+            }
+            _members.TryRemove(caller.MemberId, out _);
+            return true;
+        }
+    }
+
+    public IReadOnlyList<OnlineMember> Online(Guid sessionId) =>
+        _members.Values
+            .Where(e => e.Caller.SessionId == sessionId)
+            .Select(e => new OnlineMember(e.Caller.MemberId, e.Caller.Role, e.Caller.Code, e.Caller.DisplayName))
+            .OrderBy(m => m.Role, StringComparer.Ordinal)
+            .ThenBy(m => m.Code, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Closes every connection of the member.</summary>
+    public void Disconnect(Guid memberId)
+    {
+        if (!_members.TryGetValue(memberId, out var entry))
+        {
+            return;
+        }
+        List<HubCallerContext> connections;
+        lock (entry)
+        {
+            connections = entry.Connections.Values.ToList();
+        }
+        foreach (var connection in connections)
+        {
+            connection.Abort();
+        }
+    }
+
+    private sealed class Entry(Caller caller)
+    {
+        public Caller Caller { get; } = caller;
+
+        public Dictionary<string, HubCallerContext> Connections { get; } = new(StringComparer.Ordinal);
+    }
+}
