@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using SessionRoom.Testing;
 
 namespace SessionRoom.E2ETests;
 

@@ -1,3 +1,4 @@
+using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace SessionRoom.E2ETests;

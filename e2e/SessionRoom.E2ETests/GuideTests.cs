@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace SessionRoom.E2ETests;

@@ -1,3 +1,4 @@
+using SessionRoom.Testing;
 using System.Diagnostics;
 using System.Net;
 

@@ -21,7 +21,7 @@ public class SessionRoomFactory : WebApplicationFactory<Program>
     {
     }
 
-    public SessionRoomFactory(TempDataDirectory? directory, string? facilitatorKey, IReadOnlyDictionary<string, string>? settings = null)
+    internal SessionRoomFactory(TempDataDirectory? directory, string? facilitatorKey, IReadOnlyDictionary<string, string>? settings = null)
     {
         if (directory is null)
         {

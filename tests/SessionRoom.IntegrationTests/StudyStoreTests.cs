@@ -69,6 +69,18 @@ public sealed class StudyStoreTests : IDisposable
     }
 
     [Fact]
+    public void List_SeveralStudies_NewestFirst()
+    {
+        var clock = new SteppingClock();
+        var store = new StudyStore(_db.Db, clock);
+        var first = store.Create(new ValidStudy("first", null));
+        var second = store.Create(new ValidStudy("second", null));
+        var third = store.Create(new ValidStudy("third", null));
+
+        Assert.Equal([third.Id, second.Id, first.Id], store.List().Select(s => s.Id));
+    }
+
+    [Fact]
     public void Update_ExistingStudy_ChangesNameAndGoal()
     {
         var study = _studies.Create(new ValidStudy("Old", "old goal"));
@@ -136,5 +148,13 @@ public sealed class StudyStoreTests : IDisposable
     public void SetCodebook_UnknownStudy_ReturnsFalse()
     {
         Assert.False(_studies.SetCodebook(Guid.NewGuid(), [new CodebookTag("a", "#000000", null)]));
+    }
+
+    /// <summary>A clock that moves one second on every read, so creation order is unambiguous.</summary>
+    private sealed class SteppingClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now = _now.AddSeconds(1);
     }
 }

@@ -381,12 +381,28 @@ public class StudyRulesTests
     // ---- SessionDetails / Prompt ----
 
     [Fact]
-    public void SessionDetails_NullTags_BecomeEmptyList()
+    public void SessionDetails_NullTags_StayNullMeaningKeepTheCurrentOnes()
     {
         var (title, mode, tags) = StudyRules.SessionDetails(new SessionDetailsInput(" New ", SessionModes.FocusGroup, null));
         Assert.Equal("New", title);
         Assert.Equal(SessionModes.FocusGroup, mode);
-        Assert.Empty(tags);
+        Assert.Null(tags);
+    }
+
+    [Theory]
+    [InlineData("Bad\u0000name")]
+    [InlineData("Two\nlines")]
+    [InlineData("Escape \u001b[31m red")]
+    public void Study_NameWithControlCharacters_IsRefused(string name)
+    {
+        AssertKey(Fails(() => StudyRules.Study(new StudyInput(System.Text.RegularExpressions.Regex.Unescape(name)))), "name");
+    }
+
+    [Fact]
+    public void Prompt_TextWithLineBreaksAndTabs_IsAccepted()
+    {
+        var prompt = StudyRules.Prompt(new PromptInput(PromptKinds.Question, "First line\n\tSecond line"));
+        Assert.Equal("First line\n\tSecond line", prompt.Text);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public static partial class StudyRules
             throw InputException.For("body", "Send a JSON object with a name.");
         }
         var name = RequiredText(errors, "name", input.Name, Limits.NameMax, "Name");
-        var goal = OptionalText(errors, "goal", input.Goal, Limits.GoalMax, "Goal");
+        var goal = OptionalText(errors, "goal", input.Goal, Limits.GoalMax, "Goal", multiline: true);
         errors.ThrowIfAny();
         return new ValidStudy(name!, goal);
     }
@@ -112,16 +112,17 @@ public static partial class StudyRules
         return new ValidSession(title!, mode!, tags, prompts);
     }
 
-    public static (string Title, string Mode, IReadOnlyList<string> Tags) SessionDetails(SessionDetailsInput? input)
+    /// <summary>Checks editable session fields; <c>Tags</c> is null when the input left them out (keep the current ones).</summary>
+    public static (string Title, string Mode, IReadOnlyList<string>? Tags) SessionDetails(SessionDetailsInput? input)
     {
         if (input is null)
         {
             throw InputException.For("body", "Send a JSON object with a title, a mode and tags.");
         }
         var errors = new ValidationErrors();
-        var (title, mode, tags) = Details(errors, input.Title, input.Mode, input.Tags ?? []);
+        var (title, mode, tags) = Details(errors, input.Title, input.Mode, input.Tags);
         errors.ThrowIfAny();
-        return (title!, mode!, tags ?? []);
+        return (title!, mode!, tags);
     }
 
     public static ValidPrompt Prompt(PromptInput? input)
@@ -213,7 +214,7 @@ public static partial class StudyRules
             return null;
         }
         var kind = p.Kind!;
-        var text = RequiredText(errors, $"{field}.text", p.Text, Limits.PromptTextMax, "Prompt text");
+        var text = RequiredText(errors, $"{field}.text", p.Text, Limits.PromptTextMax, "Prompt text", multiline: true);
 
         NotFor(errors, field, kind, "options", p.Options is not null, PromptKinds.Poll);
         NotFor(errors, field, kind, "multiple", p.Multiple is not null, PromptKinds.Poll);
@@ -240,7 +241,7 @@ public static partial class StudyRules
                 scaleMax = p.ScaleMax;
                 break;
             case PromptKinds.Task:
-                criteria = OptionalText(errors, $"{field}.successCriteria", p.SuccessCriteria, Limits.SuccessCriteriaMax, "Success criteria");
+                criteria = OptionalText(errors, $"{field}.successCriteria", p.SuccessCriteria, Limits.SuccessCriteriaMax, "Success criteria", multiline: true);
                 break;
             case PromptKinds.Stimulus:
                 url = StimulusUrl(errors, $"{field}.url", p.Url);
@@ -316,7 +317,7 @@ public static partial class StudyRules
         return tag;
     }
 
-    private static string? RequiredText(ValidationErrors errors, string field, string? input, int max, string label)
+    private static string? RequiredText(ValidationErrors errors, string field, string? input, int max, string label, bool multiline = false)
     {
         var text = input?.Trim();
         if (string.IsNullOrEmpty(text))
@@ -324,24 +325,29 @@ public static partial class StudyRules
             errors.Add(field, $"{label} is required.");
             return null;
         }
-        if (text.Length > max)
-        {
-            errors.Add(field, $"{label} is {text.Length:N0} characters; the limit is {max:N0}.");
-            return null;
-        }
-        return text;
+        return CheckText(errors, field, text, max, label, multiline);
     }
 
-    private static string? OptionalText(ValidationErrors errors, string field, string? input, int max, string label)
+    private static string? OptionalText(ValidationErrors errors, string field, string? input, int max, string label, bool multiline = false)
     {
         var text = input?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
+        return string.IsNullOrEmpty(text) ? null : CheckText(errors, field, text, max, label, multiline);
+    }
+
+    private static string? CheckText(ValidationErrors errors, string field, string text, int max, string label, bool multiline)
+    {
         if (text.Length > max)
         {
             errors.Add(field, $"{label} is {text.Length:N0} characters; the limit is {max:N0}.");
+            return null;
+        }
+        // Control characters would corrupt exports (CSV, Markdown, WebVTT) and terminals; line breaks
+        // and tabs are fine where the text may span lines.
+        if (text.Any(ch => char.IsControl(ch) && !(multiline && ch is '\n' or '\r' or '\t')))
+        {
+            errors.Add(field, multiline
+                ? $"{label} contains control characters; only line breaks and tabs are allowed."
+                : $"{label} must be one line of text without control characters.");
             return null;
         }
         return text;

@@ -48,14 +48,17 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         .Select(r => new SessionSummary(r.Id, r.StudyId, r.Title, r.Mode, r.Status, (int)r.PromptCount, r.CreatedUtc))
         .ToList());
 
-    /// <summary>Changes title, mode and tags. False when the session does not exist.</summary>
-    public bool UpdateDetails(Guid id, string title, string mode, IReadOnlyList<string> tags) => db.InTransaction((c, tx) =>
+    /// <summary>Changes title, mode and (unless null) tags. False when the session does not exist.</summary>
+    public bool UpdateDetails(Guid id, string title, string mode, IReadOnlyList<string>? tags) => db.InTransaction((c, tx) =>
     {
         if (c.Execute("UPDATE sessions SET title = @title, mode = @mode WHERE id = @id", new { id, title, mode }, tx) == 0)
         {
             return false;
         }
-        WriteTags(c, tx, id, tags);
+        if (tags is not null)
+        {
+            WriteTags(c, tx, id, tags);
+        }
         return true;
     });
 

@@ -55,6 +55,12 @@ public sealed class TokenAuthenticationHandler(
         {
             return header["Bearer ".Length..].Trim();
         }
+        // Browsers cannot set headers on a WebSocket upgrade, so the hub also takes ?access_token=.
+        // Nowhere else: a key in a URL ends up in logs and browser history.
+        if (!request.Path.StartsWithSegments("/hubs"))
+        {
+            return null;
+        }
         var query = request.Query["access_token"].ToString();
         return string.IsNullOrEmpty(query) ? null : query;
     }

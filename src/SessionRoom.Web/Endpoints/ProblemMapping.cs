@@ -19,8 +19,32 @@ public sealed class ProblemMapping(IProblemDetailsService problems) : IException
             return false;
         }
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+        await WriteAsync(problems, httpContext, problem, exception);
+        return true;
     }
+
+    /// <summary>
+    /// Writes problem details whatever the client's Accept header says: the problem details service
+    /// declines clients that do not accept JSON, and an empty error body helps nobody.
+    /// </summary>
+    public static async Task WriteAsync(IProblemDetailsService problems, HttpContext httpContext, ProblemDetails problem, Exception? exception = null)
+    {
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }))
+        {
+            await httpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", httpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>What to do about a bare error status the framework produces.</summary>
+    public static string? DescribeStatus(int? status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "Sign in first: send the facilitator key (or a member access token) as \"Authorization: Bearer <key>\".",
+        StatusCodes.Status403Forbidden => "Your key or token is valid but does not allow this. Facilitator endpoints need the facilitator key.",
+        StatusCodes.Status404NotFound => "Nothing is at this address. Check the path and the id in it.",
+        StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with \"Content-Type: application/json\".",
+        _ => null,
+    };
 
     /// <summary>True for exceptions that are the caller's mistake, which need no error log.</summary>
     public static bool IsExpected(Exception exception) => ToProblem(exception) is not null;

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
+using SessionRoom.Data.Live;
 using SessionRoom.Data.Stores;
 using SessionRoom.Web.Auth;
 using SessionRoom.Web.Hosting;
@@ -26,6 +28,7 @@ public static class SessionsApi
         sessions.MapGet("/invites", ListInvites);
         sessions.MapDelete("/invites/{inviteId:guid}", RevokeInvite);
         sessions.MapPost("/facilitator", FacilitatorMember);
+        sessions.MapGet("/events", Events);
 
         // Anyone holding an invite token; the token is the credential.
         app.MapPost("/api/join", Join).AllowAnonymous().WithTags("Sessions");
@@ -86,6 +89,17 @@ public static class SessionsApi
 
     private static Ok<Member> FacilitatorMember(Guid sessionId, MemberStore members) =>
         TypedResults.Ok(members.FacilitatorMember(sessionId, "Facilitator"));
+
+    private static Ok<IReadOnlyList<SessionEvent>> Events(Guid sessionId, long? after, SessionStore sessions, EventStore events)
+    {
+        _ = sessions.Get(sessionId) ?? throw NoSession();
+        if (after is < 0)
+        {
+            throw InputException.For("after", "after is a seq: 0 or more.");
+        }
+        // The facilitator sees every audience.
+        return TypedResults.Ok(events.Since(sessionId, after ?? 0, Roles.Facilitator));
+    }
 
     private static Results<Ok<Member>, ProblemHttpResult> Join(JoinInput? input, MemberStore members)
     {

@@ -61,7 +61,22 @@ public static partial class SessionRoomHosting
         app.Lifetime.ApplicationStarted.Register(() => AnnounceSignIn(app));
 
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Bare error statuses of the API (401, 403, 404, 405, 415) get a problem-details body; pages keep the browser's own.
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            if (IsApiPath(http.Request.Path))
+            {
+                var status = http.Response.StatusCode;
+                var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = status,
+                    Title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+                    Detail = ProblemMapping.DescribeStatus(status),
+                };
+                await ProblemMapping.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, problem);
+            }
+        });
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -160,32 +175,27 @@ public static partial class SessionRoomHosting
     private static void AddApi(IServiceCollection services)
     {
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-        {
-            // Say what to do about the bare status codes the framework produces.
-            ctx.ProblemDetails.Detail ??= ctx.ProblemDetails.Status switch
-            {
-                StatusCodes.Status401Unauthorized => "Sign in first: send the facilitator key (or a member access token) as \"Authorization: Bearer <key>\".",
-                StatusCodes.Status403Forbidden => "Your key or token is valid but does not allow this. Facilitator endpoints need the facilitator key.",
-                StatusCodes.Status404NotFound => "Nothing is at this address. Check the path and the id in it.",
-                StatusCodes.Status405MethodNotAllowed => "This address does not accept that HTTP method.",
-                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with \"Content-Type: application/json\".",
-                _ => null,
-            };
-        });
+            ctx.ProblemDetails.Detail ??= ProblemMapping.DescribeStatus(ctx.ProblemDetails.Status));
         services.AddExceptionHandler<ProblemMapping>();
         services.Configure<ExceptionHandlerOptions>(o =>
             o.SuppressDiagnosticsCallback = ctx => ProblemMapping.IsExpected(ctx.Exception));
         // Unreadable bodies throw, so ProblemMapping can say what was wrong instead of an empty 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
-            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+        {
+            // Strict on input: a misspelt or repeated field is an error, not silently dropped or overwritten.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
     }
 
+    private static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/healthz");
+
     private static Task StatusOrRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        var path = ctx.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/healthz"))
+        if (IsApiPath(ctx.Request.Path))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

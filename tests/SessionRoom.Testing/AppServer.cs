@@ -3,13 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace SessionRoom.E2ETests;
+using Xunit;
+
+namespace SessionRoom.Testing;
 
 /// <summary>
 /// The real, built SessionRoom app as a child process on a free loopback port, with its own
-/// temporary data folder and a known facilitator key. Started once per test class.
+/// temporary data folder and a known facilitator key. Can be killed (SIGKILL) and started again on
+/// the same data folder.
 /// </summary>
-public sealed class AppServer(string? dll = null) : IAsyncLifetime
+public sealed class AppServer(string? dll = null, IReadOnlyDictionary<string, string>? settings = null) : IAsyncLifetime
 {
     public AppServer()
         : this(null)
@@ -38,8 +41,10 @@ public sealed class AppServer(string? dll = null) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
+        if (BaseUrl.Length == 0)
+        {
+            BaseUrl = $"http://127.0.0.1:{FreePort()}";
+        }
         var appDll = dll ?? Repo.WebDll();
         var start = new ProcessStartInfo("dotnet")
         {
@@ -53,6 +58,10 @@ public sealed class AppServer(string? dll = null) : IAsyncLifetime
         start.ArgumentList.Add(BaseUrl);
         start.ArgumentList.Add($"--SessionRoom:DataDirectory={DataDirectory}");
         start.ArgumentList.Add($"--SessionRoom:FacilitatorKey={FacilitatorKey}");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -89,7 +98,8 @@ public sealed class AppServer(string? dll = null) : IAsyncLifetime
         throw new TimeoutException($"The app did not become healthy within 60 s:\n{Output}");
     }
 
-    public Task DisposeAsync()
+    /// <summary>Kills the app at once (SIGKILL: no shutdown, no flush), keeping its data folder and port.</summary>
+    public void Kill()
     {
         if (_process is { HasExited: false })
         {
@@ -97,6 +107,12 @@ public sealed class AppServer(string? dll = null) : IAsyncLifetime
             _process.WaitForExit(10_000);
         }
         _process?.Dispose();
+        _process = null;
+    }
+
+    public Task DisposeAsync()
+    {
+        Kill();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -139,6 +155,10 @@ public static class Repo
     /// <summary>The web app built in the same configuration as these tests (the test script builds the whole solution).</summary>
     public static string WebDll()
     {
+        if (Environment.GetEnvironmentVariable("SESSIONROOM_WEB_DLL") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(Root, "src", "SessionRoom.Web", "bin", configuration, "net10.0", "SessionRoom.Web.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");

@@ -1,0 +1,167 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using SessionRoom.Core.Live;
+using SessionRoom.Core.Studies;
+
+namespace SessionRoom.IntegrationTests.Live;
+
+/// <summary>Who receives what: facilitator, two observers and three participants connected at once.</summary>
+public sealed class HubFanOutTests(LiveServer server) : IClassFixture<LiveServer>
+{
+    [Fact]
+    public async Task Events_ReachExactlyTheirAudience()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        var observers = new List<LiveClient>();
+        var participants = new List<LiveClient>();
+        for (var i = 0; i < 2; i++)
+        {
+            observers.Add(await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Observer)));
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            participants.Add(await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Participant)));
+        }
+        var everyone = observers.Concat(participants).Append(f).ToList();
+
+        await f.Invoke("StartSession", Guid.NewGuid());
+        var shown = await f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[0].Id);
+        var note = await observers[0].Invoke("AddNote", Guid.NewGuid(), "P1 hesitates", new[] { "confused" }, participants[0].Member.MemberId);
+        var answer = await participants[0].Invoke("Answer", Guid.NewGuid(), session.Prompts[0].Id, new AnswerInput(Text: "I like it"));
+        var reaction = await participants[1].Invoke("React", Guid.NewGuid(), "delight");
+
+        foreach (var client in everyone)
+        {
+            await client.WaitForAsync(es => es.Any(e => e.Seq == shown.Seq && e.Type == EventTypes.PromptShown), "prompt-shown");
+            await client.WaitForAsync(es => es.Any(e => e.Seq == reaction.Seq), "the participant's reaction (a room event)");
+        }
+        foreach (var client in observers.Append(f))
+        {
+            await client.WaitForAsync(es => es.Any(e => e.Seq == note.Seq && e.Text == "P1 hesitates" && e.Tags.SequenceEqual(["confused"])), "the note");
+            await client.WaitForAsync(es => es.Any(e => e.Seq == answer.Seq && e.Type == EventTypes.Answer), "the answer");
+        }
+        await Task.Delay(300);
+        foreach (var participant in participants)
+        {
+            Assert.All(participant.Events, e => Assert.Equal(Audiences.Room, e.Audience));
+            Assert.DoesNotContain(participant.Events, e => e.Seq == note.Seq || e.Seq == answer.Seq);
+        }
+
+        var shownEvent = f.Events.Single(e => e.Seq == shown.Seq);
+        Assert.Equal(session.Prompts[0].Id, shownEvent.PromptId);
+        Assert.Equal("What do you think?", shownEvent.Data.GetProperty("prompt").GetProperty("text").GetString());
+        Assert.Equal("F1", shownEvent.ActorCode);
+        var answerEvent = f.Events.Single(e => e.Seq == answer.Seq);
+        Assert.Equal(participants[0].Member.MemberId, answerEvent.ParticipantId);
+        Assert.Equal("I like it", answerEvent.Data.GetProperty("text").GetString());
+
+        foreach (var client in everyone)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task GetState_ListsOnlineMembersToBackroomOnly_AndLastSeqOfTheCallersAudience()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await using var o = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Observer));
+        await using var p = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Participant));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        var note = await o.Invoke("MessageBackroom", Guid.NewGuid(), "Ask about pricing");
+
+        var backroom = await f.Connection.InvokeAsync<LiveState>("GetState");
+        var room = await p.Connection.InvokeAsync<LiveState>("GetState");
+
+        Assert.Equal(SessionStatuses.Live, backroom.Session.Status);
+        Assert.Equal(["F1", "O1", "P1"], backroom.Members!.Select(m => m.Code).Order().ToArray());
+        Assert.Null(room.Members);
+        Assert.Equal(note.Seq, backroom.LastSeq);
+        Assert.True(room.LastSeq < note.Seq, "the participant's lastSeq must not count backroom events");
+        var started = (await p.Connection.InvokeAsync<List<SessionEvent>>("GetEventsSince", 0L)).Single(e => e.Type == EventTypes.SessionStarted);
+        Assert.Equal(started.Seq, room.LastSeq);
+    }
+
+    [Fact]
+    public async Task Presence_FirstConnectionJoinsAndLastOneLeaves()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        var observer = await server.MemberAsync(session.Id, Roles.Observer);
+        var first = await server.ConnectAsync(observer);
+        var second = await server.ConnectAsync(observer);
+
+        await f.WaitForAsync(es => es.Any(e => e.Type == EventTypes.MemberJoined && e.Data.GetProperty("code").GetString() == "O1"), "O1 joined");
+        await first.DisposeAsync();
+        await Task.Delay(300);
+        Assert.DoesNotContain(f.Events, e => e.Type == EventTypes.MemberLeft);
+        await second.DisposeAsync();
+        await f.WaitForAsync(es => es.Any(e => e.Type == EventTypes.MemberLeft && e.Data.GetProperty("role").GetString() == "observer"), "O1 left");
+        Assert.Single(f.Events, e => e.Type == EventTypes.MemberJoined && e.ActorId == observer.MemberId);
+    }
+
+    [Fact]
+    public async Task Revoke_DisconnectsTheMemberAndRefusesTheirToken()
+    {
+        var session = await server.CreateSessionAsync();
+        var invite = await server.Http.PostAsync($"/api/sessions/{session.Id}/invites", System.Net.Http.Json.JsonContent.Create(new { role = "observer" }));
+        var location = invite.Headers.Location!.ToString();
+        var token = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<CreatedInvite>(invite.Content))!.Token;
+        using var anonymous = new HttpClient { BaseAddress = new Uri(server.App.BaseUrl) };
+        var member = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Member>(
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(anonymous, "/api/join", new { token })).Content))!;
+        var client = await server.ConnectAsync(member);
+        var closed = new TaskCompletionSource();
+        client.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        var revoke = await server.Http.DeleteAsync(location);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, revoke.StatusCode);
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var again = new LiveClient(member, server.App.BaseUrl);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => again.Connection.StartAsync());
+        Assert.Contains("401", refused.Message, StringComparison.Ordinal);
+        await again.DisposeAsync();
+        await client.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-token")]
+    public async Task Connect_WithoutAValidToken_IsRefusedWith401(string? token)
+    {
+        var fake = new Member(token ?? "", Guid.NewGuid(), Guid.NewGuid(), Roles.Observer, "x", "O9");
+        await using var client = new LiveClient(fake with { AccessToken = token! }, server.App.BaseUrl);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => client.Connection.StartAsync());
+        Assert.Contains("401", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connect_WithTheFacilitatorKeyInsteadOfAMemberToken_IsRefused()
+    {
+        var fake = new Member(SessionRoom.Testing.AppServer.FacilitatorKey, Guid.NewGuid(), Guid.NewGuid(), Roles.Facilitator, "x", "F9");
+        await using var client = new LiveClient(fake, server.App.BaseUrl);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => client.Connection.StartAsync());
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SessionClock_AtMsCountsFromTheStart()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        await Task.Delay(400);
+        var note = await f.Invoke("AddNote", Guid.NewGuid(), "later", Array.Empty<string>(), null);
+
+        var events = await server.AllEventsAsync(session.Id);
+        Assert.Equal(0, events.Single(e => e.Type == EventTypes.SessionStarted).AtMs);
+        Assert.InRange(events.Single(e => e.Seq == note.Seq).AtMs, 350, 10_000);
+    }
+}
