@@ -2,8 +2,14 @@
 # The publish command below is the one e2e/SessionRoom.E2ETests/PublishTests.cs runs and starts,
 # so a publish that would break this image breaks the tests first.
 
+FROM node:20-bookworm-slim AS npm
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+COPY --from=npm /src/node_modules/ node_modules/
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 COPY wwwroot/ wwwroot/

@@ -24,7 +24,14 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
 
-# 2. Restore and build everything once.
+# 2. Front-end packages pinned by package-lock.json (the SignalR client for the participant page and the Node smoke test).
+say "installing npm packages"
+if ! npm ci --no-audit --no-fund --loglevel=error >&2; then
+  say "npm ci failed"
+  finish 0 1 1
+fi
+
+# 3. Restore and build everything once.
 say "restoring and building ($CONFIGURATION)"
 if ! dotnet restore SessionRoom.sln --nologo -v quiet; then
   say "restore failed"
@@ -35,7 +42,7 @@ if ! dotnet build SessionRoom.sln -c "$CONFIGURATION" --no-restore --nologo -v q
   finish 0 1 1
 fi
 
-# 3. Run each test project, writing TRX files whose counters are added up below.
+# 4. Run each test project, writing TRX files whose counters are added up below.
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 status=0
@@ -48,7 +55,7 @@ for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests e2
   fi
 done
 
-# 4. Add up the counters of every TRX file.
+# 5. Add up the counters of every TRX file.
 passed=0
 failed=0
 found=0

@@ -87,6 +87,7 @@ public static partial class SessionRoomHosting
         app.MapStudiesApi();
         app.MapSessionsApi();
         app.MapHub<SessionHub>("/hubs/session");
+        app.MapParticipantPage();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
