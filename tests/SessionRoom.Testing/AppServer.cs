@@ -58,6 +58,11 @@ public sealed class AppServer(string? dll = null, IReadOnlyDictionary<string, st
         start.ArgumentList.Add(BaseUrl);
         start.ArgumentList.Add($"--SessionRoom:DataDirectory={DataDirectory}");
         start.ArgumentList.Add($"--SessionRoom:FacilitatorKey={FacilitatorKey}");
+        if (dll is null)
+        {
+            // The build output has no web root of its own; a published app (dll given) carries one.
+            start.ArgumentList.Add($"--SessionRoom:WebRoot={Path.Combine(Repo.Root, "wwwroot")}");
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.ArgumentList.Add($"--{key}={value}");
