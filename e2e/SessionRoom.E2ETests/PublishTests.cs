@@ -25,7 +25,7 @@ public sealed class PublishTests : IAsyncLifetime
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"dotnet publish failed:\n{await output}\n{await errors}");
-        _app = new AppServer(Path.Combine(_publishDir, "SessionRoom.Web.dll"));
+        _app = new AppServer { Dll = Path.Combine(_publishDir, "SessionRoom.Web.dll") };
         await _app.InitializeAsync();
     }
 

@@ -12,17 +12,19 @@ namespace SessionRoom.Testing;
 /// temporary data folder and a known facilitator key. Can be killed (SIGKILL) and started again on
 /// the same data folder.
 /// </summary>
-public sealed class AppServer(string? dll = null, IReadOnlyDictionary<string, string>? settings = null) : IAsyncLifetime
+public sealed class AppServer : IAsyncLifetime
 {
-    public AppServer()
-        : this(null)
-    {
-    }
 
     public const string FacilitatorKey = "e2e-facilitator-key-0123456789";
 
     private readonly StringBuilder _output = new();
     private Process? _process;
+
+    /// <summary>The app to start; null for the solution's own build of SessionRoom.Web.</summary>
+    public string? Dll { get; init; }
+
+    /// <summary>Extra configuration, passed as <c>--key=value</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
 
     public string BaseUrl { get; private set; } = "";
 
@@ -45,7 +47,7 @@ public sealed class AppServer(string? dll = null, IReadOnlyDictionary<string, st
         {
             BaseUrl = $"http://127.0.0.1:{FreePort()}";
         }
-        var appDll = dll ?? Repo.WebDll();
+        var appDll = Dll ?? Repo.WebDll();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -58,12 +60,12 @@ public sealed class AppServer(string? dll = null, IReadOnlyDictionary<string, st
         start.ArgumentList.Add(BaseUrl);
         start.ArgumentList.Add($"--SessionRoom:DataDirectory={DataDirectory}");
         start.ArgumentList.Add($"--SessionRoom:FacilitatorKey={FacilitatorKey}");
-        if (dll is null)
+        if (Dll is null)
         {
             // The build output has no web root of its own; a published app (dll given) carries one.
             start.ArgumentList.Add($"--SessionRoom:WebRoot={Path.Combine(Repo.Root, "wwwroot")}");
         }
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in Settings ?? new Dictionary<string, string>())
         {
             start.ArgumentList.Add($"--{key}={value}");
         }

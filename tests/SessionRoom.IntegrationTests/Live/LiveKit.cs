@@ -18,7 +18,7 @@ public class LiveServer : IAsyncLifetime
     {
     }
 
-    protected LiveServer(IReadOnlyDictionary<string, string>? settings) => App = new AppServer(null, settings);
+    protected LiveServer(IReadOnlyDictionary<string, string>? settings) => App = new AppServer { Settings = settings };
 
     public AppServer App { get; }
 
