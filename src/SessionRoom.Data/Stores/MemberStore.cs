@@ -85,14 +85,23 @@ public sealed class MemberStore(Db db, TimeProvider clock)
     /// Throws <see cref="NotFoundException"/> for an unknown session.
     /// </summary>
     public Member FacilitatorMember(Guid sessionId, string displayName) => db.InTransaction((c, tx) =>
+        IssueToken(c, tx, EnsureFacilitator(c, tx, sessionId, displayName)));
+
+    /// <summary>
+    /// The session's facilitator member, created on first use, without issuing a token: for the
+    /// facilitator's own console, which is signed in by cookie and runs in-process.
+    /// </summary>
+    public MemberInfo FacilitatorInfo(Guid sessionId, string displayName) => db.InTransaction((c, tx) =>
+        EnsureFacilitator(c, tx, sessionId, displayName).ToInfo());
+
+    private MemberRow EnsureFacilitator(IDbConnection c, IDbTransaction tx, Guid sessionId, string displayName)
     {
         RequireSession(c, tx, sessionId);
-        var member = c.QuerySingleOrDefault<MemberRow>(
+        return c.QuerySingleOrDefault<MemberRow>(
             MemberSelect + " WHERE session_id = @sessionId AND role = @role AND revoked_utc IS NULL ORDER BY created_utc LIMIT 1",
             new { sessionId, role = Roles.Facilitator }, tx)
             ?? InsertMember(c, tx, sessionId, Roles.Facilitator, displayName, null);
-        return IssueToken(c, tx, member);
-    });
+    }
 
     /// <summary>The member an access token belongs to; null when unknown or revoked.</summary>
     public MemberInfo? FindByAccessToken(string accessToken) => db.Read((c, tx) =>

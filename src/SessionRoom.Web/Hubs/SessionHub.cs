@@ -14,7 +14,7 @@ namespace SessionRoom.Web.Hubs;
 /// into a <see cref="HubException"/> that the caller reads while the connection stays open.
 /// </summary>
 [Authorize(Policy = AuthNames.MemberPolicy)]
-public sealed class SessionHub(LiveService live, Presence presence, IOptions<LiveOptions> options, TimeProvider clock) : Hub<ISessionClient>
+public sealed class SessionHub(LiveService live, IOptions<LiveOptions> options, TimeProvider clock) : Hub<ISessionClient>
 {
     private const string LimiterKey = "limiter";
 
@@ -23,27 +23,10 @@ public sealed class SessionHub(LiveService live, Presence presence, IOptions<Liv
         var caller = Caller();
         Context.Items[LimiterKey] = new CallRateLimiter(options.Value.CallsPerSecond, clock);
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupNames.For(caller.SessionId, caller.Role));
-        if (presence.Connected(caller, Context))
-        {
-            await live.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
-        }
+        await live.ConnectedAsync(caller, Context.ConnectionId, Context.Abort);
     }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
-    {
-        var caller = Caller();
-        if (presence.Disconnected(caller, Context.ConnectionId))
-        {
-            try
-            {
-                await live.WriteAsync(caller, new LeavePresence(Guid.NewGuid()));
-            }
-            catch (LiveRuleException)
-            {
-                // The session was deleted while they were connected: nobody is left to tell.
-            }
-        }
-    }
+    public override Task OnDisconnectedAsync(Exception? exception) => live.DisconnectedAsync(Caller(), Context.ConnectionId);
 
     public LiveState GetState() => Guard(() => live.GetState(Caller()));
 

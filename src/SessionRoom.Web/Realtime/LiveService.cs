@@ -13,6 +13,38 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
 {
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command) => writer.WriteAsync(caller, command);
 
+    /// <summary>A connection (hub or circuit) opened; the member's first one announces them (member-joined).</summary>
+    public async Task ConnectedAsync(Caller caller, string connectionId, Action abort)
+    {
+        if (presence.Connected(caller, connectionId, abort))
+        {
+            await writer.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
+        }
+    }
+
+    /// <summary>A connection closed; the member's last one says they left (member-left).</summary>
+    public async Task DisconnectedAsync(Caller caller, string connectionId)
+    {
+        if (presence.Disconnected(caller, connectionId))
+        {
+            try
+            {
+                await writer.WriteAsync(caller, new LeavePresence(Guid.NewGuid()));
+            }
+            catch (LiveRuleException)
+            {
+                // The session was deleted while they were connected: nobody is left to tell.
+            }
+        }
+    }
+
+    /// <summary>The facilitator's own member of a session, for the console (signed in by cookie, so no token).</summary>
+    public Caller FacilitatorOf(Guid sessionId)
+    {
+        var m = members.FacilitatorInfo(sessionId, "Facilitator");
+        return new Caller(m.MemberId, m.SessionId, m.Role, m.Code, m.DisplayName);
+    }
+
     public IReadOnlyList<SessionEvent> EventsSince(Caller caller, long afterSeq) =>
         afterSeq < 0 ? throw new LiveRuleException("afterSeq cannot be negative.") : events.Since(caller.SessionId, afterSeq, caller.Role);
 

@@ -1,25 +1,25 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.SignalR;
 using SessionRoom.Core.Live;
 
 namespace SessionRoom.Web.Realtime;
 
 /// <summary>
-/// Who is online on this server: the live hub connections of each member. Tells when a member's
-/// first connection opens and its last one closes (for member-joined / member-left), and can cut
-/// a member off (when their invite is revoked).
+/// Who is online on this server: the live connections of each member, hub connections and Blazor
+/// circuits alike. Tells when a member's first connection opens and its last one closes (for
+/// member-joined / member-left), and can cut a member off (when their invite is revoked).
 /// </summary>
 public sealed class Presence
 {
     private readonly ConcurrentDictionary<Guid, Entry> _members = new();
 
     /// <summary>Registers a connection; true when it is the member's first.</summary>
-    public bool Connected(Caller caller, HubCallerContext connection)
+    /// <param name="abort">Closes this connection; called when the member is cut off.</param>
+    public bool Connected(Caller caller, string connectionId, Action abort)
     {
         var entry = _members.GetOrAdd(caller.MemberId, _ => new Entry(caller));
         lock (entry)
         {
-            entry.Connections[connection.ConnectionId] = connection;
+            entry.Connections[connectionId] = abort;
             return entry.Connections.Count == 1;
         }
     }
@@ -61,14 +61,14 @@ public sealed class Presence
         {
             return;
         }
-        List<HubCallerContext> connections;
+        List<Action> aborts;
         lock (entry)
         {
-            connections = entry.Connections.Values.ToList();
+            aborts = entry.Connections.Values.ToList();
         }
-        foreach (var connection in connections)
+        foreach (var abort in aborts)
         {
-            connection.Abort();
+            abort();
         }
     }
 
@@ -76,6 +76,6 @@ public sealed class Presence
     {
         public Caller Caller { get; } = caller;
 
-        public Dictionary<string, HubCallerContext> Connections { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, Action> Connections { get; } = new(StringComparer.Ordinal);
     }
 }
