@@ -173,13 +173,19 @@ public static class Repo
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // From the test binaries (the usual build), else from this source file (builds with --artifacts-path).
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(SourceFile())! })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "SessionRoom.sln")))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "SessionRoom.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
         throw new InvalidOperationException("SessionRoom.sln not found above " + AppContext.BaseDirectory);
     }
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }

@@ -16,5 +16,7 @@ window.sessionRoom = {
     const ok = document.execCommand("copy");
     area.remove();
     return ok;
-  }
+  },
+  // The observer's member access token for a session, stored by the invite page; null when absent.
+  observerToken: function (sessionId) { return localStorage.getItem("sessionroom.observer." + sessionId); }
 };

@@ -163,8 +163,14 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
     private static string Str(SessionEvent e, string name) =>
         e.Data.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
 
+    /// <summary>Releases what a page holds besides its membership (timers); called once, on dispose.</summary>
+    protected virtual void OnClosing()
+    {
+    }
+
     public async ValueTask DisposeAsync()
     {
+        OnClosing();
         _subscription?.Dispose();
         if (Me is not null && Closed is null)
         {

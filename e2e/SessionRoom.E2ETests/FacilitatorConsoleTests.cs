@@ -1,0 +1,75 @@
+using Microsoft.Playwright;
+using SessionRoom.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace SessionRoom.E2ETests;
+
+/// <summary>The facilitator runs a session from the console while a participant answers over the hub.</summary>
+public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Console_StartShowNext_SeesAnswersArriveAsBars_AndEnds()
+    {
+        var study = await HubDriver.ApiAsync(fixture.App, HttpMethod.Post, "/api/studies", new { name = "Console study" });
+        var session = await HubDriver.ApiAsync(fixture.App, HttpMethod.Post, $"/api/studies/{study.GetProperty("id").GetString()}/sessions", new
+        {
+            title = "Pricing focus group",
+            mode = "focus-group",
+            tags = new[] { "pricing" },
+            prompts = new object[]
+            {
+                new { kind = "question", text = "How do you pay for software today?" },
+                new { kind = "poll", text = "Which plan would you pick?", options = new[] { "Free", "Pro", "Team" } },
+            },
+        });
+        var sessionId = session.GetProperty("id").GetString()!;
+        var pollId = session.GetProperty("prompts")[1].GetProperty("id").GetString()!;
+        var (participantToken, _, participantCode) = await HubDriver.JoinAsync(fixture.App, sessionId, "participant");
+        var (observerToken, _, _) = await HubDriver.JoinAsync(fixture.App, sessionId, "observer");
+
+        var page = await fixture.NewPageAsync();
+        await Pages.SignInAsync(page);
+        await Pages.GoAsync(page, $"/sessions/{sessionId}");
+        await page.Locator("[data-testid=open-console]").ClickAsync();
+        await Pages.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=start-session]")).ToBeVisibleAsync();
+
+        await using var participant = await HubDriver.ConnectAsync(fixture.Browser, fixture.App, participantToken);
+        await using var observer = await HubDriver.ConnectAsync(fixture.Browser, fixture.App, observerToken);
+        // The facilitator's own console counts as online too.
+        await Expect(page.Locator("[data-testid=console-online]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("[data-testid=console-online]", new() { HasTextString = participantCode })).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=start-session]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Start session" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=current-prompt-text]")).ToHaveTextAsync("How do you pay for software today?");
+        await Expect(page.Locator(".sr-guide-current")).ToContainTextAsync("How do you pay");
+
+        await participant.InvokeAsync("Answer", session.GetProperty("prompts")[0].GetProperty("id").GetString(), new { text = "A card, monthly" });
+        await Expect(page.Locator("[data-testid=console-answer]")).ToContainTextAsync("A card, monthly");
+        await Expect(page.Locator("[data-testid=console-answer]")).ToContainTextAsync(participantCode);
+
+        await page.Locator("[data-testid=console]").FocusAsync();
+        await page.Keyboard.PressAsync("n");
+        await Expect(page.Locator("[data-testid=current-prompt-text]")).ToHaveTextAsync("Which plan would you pick?");
+        await Expect(page.Locator("[data-testid=not-answered]")).ToContainTextAsync($"Waiting for {participantCode}");
+        await participant.InvokeAsync("Answer", pollId, new { choices = new[] { 1 } });
+        await Expect(page.Locator("[data-testid=answer-count]")).ToHaveTextAsync("1");
+        await Expect(page.Locator(".sr-bar-row", new() { HasTextString = "Pro" })).ToContainTextAsync("1");
+        await Expect(page.Locator("[data-testid=not-answered]")).ToContainTextAsync("Everyone online has answered");
+
+        await observer.InvokeAsync("MessageBackroom", "Ask why not Team?");
+        await observer.InvokeAsync("AddNote", "Hesitated on price", new[] { "pricing" }, null);
+        await Expect(page.Locator("[data-testid=console-feed-item]")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".sr-feed-message")).ToContainTextAsync("Ask why not Team?");
+        await Expect(page.Locator("[data-testid=unread]")).ToHaveTextAsync("2 new");
+        await Pages.ScreenshotAsync(page, "console-live");
+        await page.Locator("[data-testid=unread]").ClickAsync();
+        await Expect(page.Locator("[data-testid=unread]")).ToHaveCountAsync(0);
+
+        await page.Locator("[data-testid=end-session]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "End session" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Ended");
+        await page.Context.CloseAsync();
+    }
+}

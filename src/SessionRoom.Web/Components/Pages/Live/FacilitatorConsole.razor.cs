@@ -1,0 +1,233 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
+using SessionRoom.Core.Live;
+using SessionRoom.Core.Studies;
+using SessionRoom.Data.Stores;
+
+namespace SessionRoom.Web.Components.Pages.Live;
+
+/// <summary>
+/// The facilitator's console for one live session: the guide with the current prompt, start/end,
+/// session and prompt timers, live results of the current prompt, presence, usability tasks, and
+/// the backroom feed. All writes go through <see cref="LiveRoomBase.SendAsync"/>; the rules decide.
+/// </summary>
+public sealed partial class FacilitatorConsole : LiveRoomBase
+{
+    private readonly Dictionary<string, CodebookTag> _codebook = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<Guid, string> _participantCodes = [];
+    private Timer? _ticker;
+    private int _seenBackroom;
+    private bool _loading = true;
+    private bool _notFound;
+    private string? _note;
+
+    [Parameter] public Guid SessionId { get; set; }
+
+    [Inject] private StudyStore Studies { get; set; } = default!;
+
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    private bool IsDraft => Session?.Status == SessionStatuses.Draft;
+
+    private bool IsLive => Session?.Status == SessionStatuses.Live;
+
+    private bool IsEnded => Session?.Status == SessionStatuses.Ended;
+
+    private IReadOnlyList<Prompt> Guide => Session?.Prompts ?? [];
+
+    private int CurrentIndex => CurrentPrompt is { } p ? Guide.ToList().FindIndex(x => x.Id == p.Id) : -1;
+
+    private IEnumerable<SessionEvent> Backroom =>
+        Events.Where(e => e.Type is EventTypes.Note or EventTypes.BackroomMessage).Reverse();
+
+    private int Unread => Math.Max(0, Events.Count(e => IsBackroomChatter(e)) - _seenBackroom);
+
+    /// <summary>Participants known to this session: online now, or seen in the log.</summary>
+    private IReadOnlyList<(Guid Id, string Code, bool Online)> Participants =>
+        _participantCodes
+            .Select(p => (p.Key, p.Value, Online.Any(m => m.MemberId == p.Key)))
+            .OrderBy(p => p.Value.Length).ThenBy(p => p.Value, StringComparer.Ordinal)
+            .ToList();
+
+    protected override async Task OnInitializedAsync()
+    {
+        try
+        {
+            var me = Live.FacilitatorOf(SessionId);
+            await JoinAsync(me);
+            foreach (var tag in Studies.GetCodebook(Session!.StudyId))
+            {
+                _codebook[tag.Name] = tag;
+            }
+            _seenBackroom = Events.Count(IsBackroomChatter);
+            _ticker = new Timer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+        catch (NotFoundException)
+        {
+            _notFound = true;
+        }
+        _loading = false;
+    }
+
+    protected override void OnEvent(SessionEvent e)
+    {
+        if (e.ParticipantId is { } pid && e.Type is EventTypes.Answer or EventTypes.Reaction)
+        {
+            _participantCodes.TryAdd(pid, e.ActorCode ?? "P?");
+        }
+        if (e.Type == EventTypes.MemberJoined && e.ActorId is { } id && Data(e, "role") == Roles.Participant)
+        {
+            _participantCodes[id] = e.ActorCode ?? Data(e, "code");
+        }
+    }
+
+    private static bool IsBackroomChatter(SessionEvent e) => e.Type is EventTypes.Note or EventTypes.BackroomMessage;
+
+    private static string Data(SessionEvent e, string name) =>
+        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+    private string Code(Guid? memberId) =>
+        memberId is { } id && _participantCodes.TryGetValue(id, out var code) ? code : "P?";
+
+    private string? TagColor(string tag) => _codebook.TryGetValue(tag, out var t) ? t.Color : null;
+
+    // ---- current prompt: answers and results ----
+
+    /// <summary>The latest answer of each participant to the prompt (a changed answer replaces the earlier one).</summary>
+    private IReadOnlyList<SessionEvent> LatestAnswers(Prompt prompt) =>
+        Events.Where(e => e.Type == EventTypes.Answer && e.PromptId == prompt.Id)
+            .GroupBy(e => e.ParticipantId)
+            .Select(g => g.Last())
+            .OrderBy(e => e.Seq)
+            .ToList();
+
+    private static int[] Ints(SessionEvent e, string name) =>
+        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetInt32()).ToArray() : [];
+
+    private static int? Int(SessionEvent e, string name) =>
+        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+
+    /// <summary>Counts per option (poll) or per scale point (rating, SEQ).</summary>
+    private static IReadOnlyList<(string Label, int Count)> Distribution(Prompt prompt, IReadOnlyList<SessionEvent> answers)
+    {
+        if (prompt.Kind == PromptKinds.Poll)
+        {
+            var options = prompt.Options ?? [];
+            return options.Select((o, i) => (o, answers.Count(a => Ints(a, "choices").Contains(i)))).ToList();
+        }
+        var max = prompt.ScaleMax ?? 0;
+        return Enumerable.Range(1, max).Select(v => (v.ToString(System.Globalization.CultureInfo.InvariantCulture), answers.Count(a => Int(a, "rating") == v))).ToList();
+    }
+
+    /// <summary>The SUS score of one answer: odd items score (x-1), even items (5-x), summed and times 2.5.</summary>
+    private static double SusScore(SessionEvent answer)
+    {
+        var items = Ints(answer, "items");
+        return items.Length != Limits.SusItems ? 0 : items.Select((x, i) => i % 2 == 0 ? x - 1 : 5 - x).Sum() * 2.5;
+    }
+
+    private static string AnswerSummary(Prompt prompt, SessionEvent answer) => prompt.Kind switch
+    {
+        PromptKinds.Poll => string.Join(", ", Ints(answer, "choices").Select(i => prompt.Options is { } o && i < o.Count ? o[i] : $"#{i}")),
+        PromptKinds.Rating or PromptKinds.Seq => $"{Int(answer, "rating")} / {prompt.ScaleMax}",
+        PromptKinds.Sus => $"SUS {SusScore(answer):0.#}",
+        _ => answer.Text ?? "",
+    };
+
+    /// <summary>Milliseconds since the current prompt was shown.</summary>
+    private long PromptMs() =>
+        Events.LastOrDefault(e => e.Type == EventTypes.PromptShown) is { } shown ? Math.Max(0, ClockMs() - shown.AtMs) : 0;
+
+    // ---- tasks ----
+
+    private long? TaskRunningSince(Prompt prompt, Guid participantId)
+    {
+        var last = Events.LastOrDefault(e => e.PromptId == prompt.Id && e.ParticipantId == participantId
+            && e.Type is EventTypes.TaskStarted or EventTypes.TaskEnded);
+        return last?.Type == EventTypes.TaskStarted ? last.AtMs : null;
+    }
+
+    private string? TaskOutcome(Prompt prompt, Guid participantId) =>
+        Events.LastOrDefault(e => e.PromptId == prompt.Id && e.ParticipantId == participantId && e.Type == EventTypes.TaskEnded) is { } ended
+            ? Data(ended, "outcome")
+            : null;
+
+    private Task StartTask(Prompt prompt, Guid participantId) => SendAsync(new StartTask(Guid.NewGuid(), prompt.Id, participantId));
+
+    private Task EndTask(Prompt prompt, Guid participantId, string outcome) => SendAsync(new EndTask(Guid.NewGuid(), prompt.Id, participantId, outcome));
+
+    // ---- commands ----
+
+    private async Task StartSession()
+    {
+        var ok = await Dialogs.ShowMessageBoxAsync("Start the session?",
+            "The session clock starts now and participants can answer. Everyone in the room sees that the session has started.",
+            yesText: "Start session", cancelText: "Not yet");
+        if (ok == true && await SendAsync(new StartSession(Guid.NewGuid())) is not null && Guide.Count > 0 && CurrentPrompt is null)
+        {
+            await Show(Guide[0]);
+        }
+    }
+
+    private async Task EndSession()
+    {
+        var ok = await Dialogs.ShowMessageBoxAsync("End the session?",
+            "Participants and observers can no longer answer or take notes. This cannot be undone.",
+            yesText: "End session", cancelText: "Keep going");
+        if (ok == true)
+        {
+            await SendAsync(new EndSession(Guid.NewGuid()));
+        }
+    }
+
+    private Task Show(Prompt prompt) => SendAsync(new ShowPrompt(Guid.NewGuid(), prompt.Id));
+
+    private Task Next() => CurrentIndex + 1 < Guide.Count && IsLive ? Show(Guide[CurrentIndex + 1]) : Task.CompletedTask;
+
+    private Task Previous() => CurrentIndex > 0 && IsLive ? Show(Guide[CurrentIndex - 1]) : Task.CompletedTask;
+
+    private async Task SendNote(bool toBackroom)
+    {
+        if (string.IsNullOrWhiteSpace(_note))
+        {
+            return;
+        }
+        LiveCommand command = toBackroom ? new MessageBackroom(Guid.NewGuid(), _note) : new AddNote(Guid.NewGuid(), _note, [], null);
+        if (await SendAsync(command) is not null)
+        {
+            _note = null;
+        }
+    }
+
+    /// <summary>The facilitator has looked at the backroom feed (clicked it or its badge).</summary>
+    private void MarkFeedRead()
+    {
+        _seenBackroom = Events.Count(IsBackroomChatter);
+    }
+
+    /// <summary>Keyboard: N or → next prompt, P or ← previous (not while typing in a field).</summary>
+    private async Task OnKeyDown(KeyboardEventArgs e)
+    {
+        switch (e.Key)
+        {
+            case "n" or "N" or "ArrowRight":
+                await Next();
+                break;
+            case "p" or "P" or "ArrowLeft":
+                await Previous();
+                break;
+        }
+    }
+
+    private static string ClockText(long ms)
+    {
+        var t = TimeSpan.FromMilliseconds(ms);
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{t.Minutes}:{t.Seconds:00}";
+    }
+
+    protected override void OnClosing() => _ticker?.Dispose();
+}
