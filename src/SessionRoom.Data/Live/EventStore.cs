@@ -31,6 +31,12 @@ public sealed class EventStore(Db db)
             .ToList();
     });
 
+    /// <summary>Prompts the facilitator has shown in the session so far.</summary>
+    public IReadOnlySet<Guid> ShownPromptIds(Guid sessionId) => db.Read((c, tx) =>
+        c.Query<Guid>(
+            "SELECT DISTINCT prompt_id FROM events WHERE session_id = @sessionId AND type = @type AND prompt_id IS NOT NULL",
+            new { sessionId, type = EventTypes.PromptShown }, tx).ToHashSet());
+
     /// <summary>The highest seq a member of <paramref name="role"/> may see; 0 when none.</summary>
     public long LastSeq(Guid sessionId, string role) => db.Read((c, tx) =>
         c.ExecuteScalar<long>(

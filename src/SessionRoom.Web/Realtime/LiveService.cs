@@ -51,6 +51,12 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     public LiveState GetState(Caller caller)
     {
         var session = sessions.Get(caller.SessionId) ?? throw new LiveRuleException("This session no longer exists.");
+        if (!Audiences.SeesBackroom(caller.Role))
+        {
+            // Participants see the guide as it unfolds: prompts not yet shown stay with the facilitator.
+            var shown = events.ShownPromptIds(caller.SessionId);
+            session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).ToList() };
+        }
         var online = Audiences.SeesBackroom(caller.Role) ? presence.Online(caller.SessionId) : null;
         return new LiveState(session, online, events.LastSeq(caller.SessionId, caller.Role));
     }

@@ -85,6 +85,23 @@ public sealed class HubFanOutTests(LiveServer server) : IClassFixture<LiveServer
     }
 
     [Fact]
+    public async Task GetState_ForAParticipant_ListsOnlyPromptsAlreadyShown()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await using var p = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Participant));
+        Assert.Empty((await p.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts);
+
+        await f.Invoke("StartSession", Guid.NewGuid());
+        await f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[2].Id);
+
+        var room = await p.Connection.InvokeAsync<LiveState>("GetState");
+        Assert.Equal([session.Prompts[2].Id], room.Session.Prompts.Select(x => x.Id));
+        Assert.Equal(session.Prompts[2].Id, room.Session.CurrentPromptId);
+        Assert.Equal(session.Prompts.Count, (await f.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts.Count);
+    }
+
+    [Fact]
     public async Task Presence_FirstConnectionJoinsAndLastOneLeaves()
     {
         var session = await server.CreateSessionAsync();
