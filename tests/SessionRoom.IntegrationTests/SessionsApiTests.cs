@@ -28,7 +28,7 @@ public sealed class SessionsApiTests(SessionRoomFactory factory)
         """;
 
     private static readonly HashSet<string> RequiredSessionFields = ["id", "studyId", "title", "mode", "status", "tags", "prompts"];
-    private static readonly HashSet<string> AllowedSessionFields = [.. RequiredSessionFields, "currentPromptId"];
+    private static readonly HashSet<string> AllowedSessionFields = [.. RequiredSessionFields, "currentPromptId", "blind"];
 
     private readonly HttpClient _client = factory.CreateFacilitatorClient();
 

@@ -71,7 +71,7 @@ public sealed class StudiesApiTests(SessionRoomFactory factory)
 
         var json = await Expect(await _client.GetAsync($"/api/studies/{studyId}"), HttpStatusCode.OK);
 
-        AssertProperties(json, "id", "name", "goal", "codebook", "sessions");
+        AssertProperties(json, "id", "name", "goal", "consentText", "codebook", "sessions");
         Assert.Equal("Detailed", json.GetProperty("name").GetString());
         var tag = Assert.Single(json.GetProperty("codebook").EnumerateArray().ToList());
         AssertProperties(tag, "name", "color", "hotkey");

@@ -383,7 +383,7 @@ public class StudyRulesTests
     [Fact]
     public void SessionDetails_NullTags_StayNullMeaningKeepTheCurrentOnes()
     {
-        var (title, mode, tags) = StudyRules.SessionDetails(new SessionDetailsInput(" New ", SessionModes.FocusGroup, null));
+        var (title, mode, tags, _) = StudyRules.SessionDetails(new SessionDetailsInput(" New ", SessionModes.FocusGroup, null));
         Assert.Equal("New", title);
         Assert.Equal(SessionModes.FocusGroup, mode);
         Assert.Null(tags);

@@ -37,4 +37,5 @@ public sealed record NewEvent(
     IReadOnlyList<string>? Tags = null,
     object? Data = null,
     string? NewStatus = null,
-    Guid? NewCurrentPrompt = null);
+    Guid? NewCurrentPrompt = null,
+    bool Restricted = false);

@@ -14,6 +14,12 @@ public interface ILiveView
 
     Prompt? FindPrompt(Guid sessionId, Guid promptId);
 
+    /// <summary>The prompt on screen now, if any: notes, messages and reactions are stamped with it.</summary>
+    Guid? CurrentPromptId(Guid sessionId);
+
+    /// <summary>Whether the session runs in blind mode (observers see only their own notes until it ends).</summary>
+    bool IsBlind(Guid sessionId);
+
     bool IsParticipant(Guid sessionId, Guid memberId);
 
     IReadOnlyList<string> Tags(Guid sessionId);

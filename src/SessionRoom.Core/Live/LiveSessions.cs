@@ -74,9 +74,15 @@ public sealed class LiveSessions(LiveOptions options)
             case React c:
             {
                 var tag = RequireTag(view, caller, c.Tag);
-                var audience = caller.Role == Roles.Participant ? Audiences.Room : Audiences.Backroom;
-                var participant = caller.Role == Roles.Participant ? caller.MemberId : (Guid?)null;
-                return new NewEvent(EventTypes.Reaction, audience, ParticipantId: participant, Tags: [tag], Data: new { });
+                var byParticipant = caller.Role == Roles.Participant;
+                return new NewEvent(
+                    EventTypes.Reaction,
+                    byParticipant ? Audiences.Room : Audiences.Backroom,
+                    view.CurrentPromptId(caller.SessionId),
+                    byParticipant ? caller.MemberId : null,
+                    Tags: [tag],
+                    Data: new { },
+                    Restricted: !byParticipant && view.IsBlind(caller.SessionId));
             }
 
             case AddNote c:
@@ -91,11 +97,12 @@ public sealed class LiveSessions(LiveOptions options)
                 {
                     RequireParticipant(view, caller, p);
                 }
-                return new NewEvent(EventTypes.Note, Audiences.Backroom, ParticipantId: c.ParticipantId, Text: text, Tags: tags, Data: new { });
+                return new NewEvent(EventTypes.Note, Audiences.Backroom, view.CurrentPromptId(caller.SessionId), c.ParticipantId, text, tags, new { },
+                    Restricted: caller.Role == Roles.Observer && view.IsBlind(caller.SessionId));
             }
 
             case MessageBackroom c:
-                return new NewEvent(EventTypes.BackroomMessage, Audiences.Backroom, Text: RequireText(c.Text), Data: new { });
+                return new NewEvent(EventTypes.BackroomMessage, Audiences.Backroom, view.CurrentPromptId(caller.SessionId), Text: RequireText(c.Text), Data: new { });
 
             default:
                 throw new LiveRuleException("That is not something a session can do.");

@@ -32,6 +32,10 @@ public sealed record SessionEvent(
 {
     [JsonIgnore]
     public Guid SessionId { get; init; }
+
+    /// <summary>Made in blind mode: other observers may not see it until the session has ended (<see cref="Audiences.CanSee(Caller, SessionEvent, bool)"/>).</summary>
+    [JsonIgnore]
+    public bool Restricted { get; init; }
 }
 
 /// <summary>A member who is online, as <c>GetState</c> lists them.</summary>

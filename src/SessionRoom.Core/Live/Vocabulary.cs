@@ -31,6 +31,15 @@ public static class Audiences
     public static bool CanSee(string role, string audience) =>
         audience == Room || (audience == Backroom && role is Roles.Facilitator or Roles.Observer);
 
+    /// <summary>
+    /// Whether <paramref name="viewer"/> may see <paramref name="e"/>: its audience, and in blind mode
+    /// an observer sees other members' notes and reactions only once the session has ended.
+    /// The one rule every path applies: hub push, catch-up, state, in-process subscribers.
+    /// </summary>
+    public static bool CanSee(Caller viewer, SessionEvent e, bool sessionEnded) =>
+        CanSee(viewer.Role, e.Audience)
+        && !(e.Restricted && viewer.Role == Roles.Observer && e.ActorId != viewer.MemberId && !sessionEnded);
+
     /// <summary>Whether a member of this role may see backroom events at all.</summary>
     public static bool SeesBackroom(string role) => CanSee(role, Backroom);
 }

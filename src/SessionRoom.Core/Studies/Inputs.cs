@@ -3,7 +3,7 @@ namespace SessionRoom.Core.Studies;
 // Request shapes of the public API. Every field is nullable so that a missing field
 // reaches validation and earns a message naming it, instead of a binding failure.
 
-public sealed record StudyInput(string? Name, string? Goal = null);
+public sealed record StudyInput(string? Name, string? Goal = null, string? ConsentText = null);
 
 public sealed record CodebookTagInput(string? Name, string? Color, int? Hotkey);
 
@@ -11,10 +11,11 @@ public sealed record SessionInput(
     string? Title,
     string? Mode,
     IReadOnlyList<string?>? Tags = null,
-    IReadOnlyList<PromptInput?>? Prompts = null);
+    IReadOnlyList<PromptInput?>? Prompts = null,
+    bool? Blind = null);
 
 /// <summary>Editable session fields (the guide is edited prompt by prompt).</summary>
-public sealed record SessionDetailsInput(string? Title, string? Mode, IReadOnlyList<string?>? Tags);
+public sealed record SessionDetailsInput(string? Title, string? Mode, IReadOnlyList<string?>? Tags, bool? Blind = null);
 
 public sealed record PromptInput(
     string? Kind,

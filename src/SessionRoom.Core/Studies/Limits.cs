@@ -5,6 +5,7 @@ public static class Limits
 {
     public const int NameMax = 200;
     public const int GoalMax = 2_000;
+    public const int ConsentTextMax = 8_000;
     public const int PromptTextMax = 2_000;
     public const int OptionsMin = 2;
     public const int OptionsMax = 20;

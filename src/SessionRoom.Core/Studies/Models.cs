@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SessionRoom.Core.Studies;
 
 /// <summary>A research study: the umbrella over a set of sessions sharing one codebook.</summary>
-public sealed record Study(Guid Id, string Name, string? Goal, DateTimeOffset CreatedUtc);
+public sealed record Study(Guid Id, string Name, string? Goal, DateTimeOffset CreatedUtc, string? ConsentText = null);
 
 /// <summary>A study with the number of its sessions, as listed by <c>GET /api/studies</c>.</summary>
 public sealed record StudySummary(Guid Id, string Name, string? Goal, int SessionCount);
@@ -20,7 +20,8 @@ public sealed record Session(
     string Status,
     IReadOnlyList<string> Tags,
     IReadOnlyList<Prompt> Prompts,
-    Guid? CurrentPromptId);
+    Guid? CurrentPromptId,
+    bool Blind = false);
 
 /// <summary>A session in a study's list.</summary>
 public sealed record SessionSummary(Guid Id, Guid StudyId, string Title, string Mode, string Status, int PromptCount, DateTimeOffset CreatedUtc);
@@ -56,6 +57,9 @@ public sealed record InviteInfo(
 {
     public bool IsRevoked => RevokedUtc is not null;
 }
+
+/// <summary>What an invite link leads to, shown before the person agrees to join (no member is made).</summary>
+public sealed record InvitePreview(string Role, string StudyName, string SessionTitle, string? ConsentText, string SessionStatus);
 
 /// <summary>The answer to creating an invite (API.md): the token and the absolute link built from it.</summary>
 public sealed record CreatedInvite(string Token, string Url, string Role);

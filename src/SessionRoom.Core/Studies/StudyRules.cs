@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 namespace SessionRoom.Core.Studies;
 
 /// <summary>A checked, trimmed study.</summary>
-public sealed record ValidStudy(string Name, string? Goal);
+public sealed record ValidStudy(string Name, string? Goal, string? ConsentText = null);
 
 /// <summary>A checked, trimmed prompt, ready to store.</summary>
 public sealed record ValidPrompt(string Kind, string Text, IReadOnlyList<string>? Options, bool? Multiple, int? ScaleMax, string? SuccessCriteria, string? Url);
 
 /// <summary>A checked session; <see cref="Tags"/> is null when the study's codebook applies.</summary>
-public sealed record ValidSession(string Title, string Mode, IReadOnlyList<string>? Tags, IReadOnlyList<ValidPrompt> Prompts);
+public sealed record ValidSession(string Title, string Mode, IReadOnlyList<string>? Tags, IReadOnlyList<ValidPrompt> Prompts, bool Blind = false);
 
 /// <summary>
 /// The input rules for studies, sessions, guides and invites (API.md field limits).
@@ -27,8 +27,9 @@ public static partial class StudyRules
         }
         var name = RequiredText(errors, "name", input.Name, Limits.NameMax, "Name");
         var goal = OptionalText(errors, "goal", input.Goal, Limits.GoalMax, "Goal", multiline: true);
+        var consent = OptionalText(errors, "consentText", input.ConsentText, Limits.ConsentTextMax, "Consent text", multiline: true);
         errors.ThrowIfAny();
-        return new ValidStudy(name!, goal);
+        return new ValidStudy(name!, goal, consent);
     }
 
     public static IReadOnlyList<CodebookTag> Codebook(IReadOnlyList<CodebookTagInput?>? input)
@@ -109,11 +110,11 @@ public static partial class StudyRules
             }
         }
         errors.ThrowIfAny();
-        return new ValidSession(title!, mode!, tags, prompts);
+        return new ValidSession(title!, mode!, tags, prompts, input.Blind ?? false);
     }
 
     /// <summary>Checks editable session fields; <c>Tags</c> is null when the input left them out (keep the current ones).</summary>
-    public static (string Title, string Mode, IReadOnlyList<string>? Tags) SessionDetails(SessionDetailsInput? input)
+    public static (string Title, string Mode, IReadOnlyList<string>? Tags, bool? Blind) SessionDetails(SessionDetailsInput? input)
     {
         if (input is null)
         {
@@ -122,7 +123,7 @@ public static partial class StudyRules
         var errors = new ValidationErrors();
         var (title, mode, tags) = Details(errors, input.Title, input.Mode, input.Tags);
         errors.ThrowIfAny();
-        return (title!, mode!, tags);
+        return (title!, mode!, tags, input.Blind);
     }
 
     public static ValidPrompt Prompt(PromptInput? input)

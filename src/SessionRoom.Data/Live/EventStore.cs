@@ -1,24 +1,26 @@
 using Dapper;
 using SessionRoom.Core.Live;
+using SessionRoom.Core.Studies;
 
 namespace SessionRoom.Data.Live;
 
-/// <summary>The read side of the event log. Visibility is always <see cref="Audiences.CanSee"/> of the reader's role.</summary>
+/// <summary>The read side of the event log. What a reader gets is always decided by <see cref="Audiences.CanSee(Caller, SessionEvent, bool)"/>.</summary>
 public sealed class EventStore(Db db)
 {
-    /// <summary>Events with seq above <paramref name="afterSeq"/> that a member of <paramref name="role"/> may see, ascending.</summary>
-    public IReadOnlyList<SessionEvent> Since(Guid sessionId, long afterSeq, string role) => db.Read((c, tx) =>
+    /// <summary>Events with seq above <paramref name="afterSeq"/> that <paramref name="viewer"/> may see, ascending.</summary>
+    public IReadOnlyList<SessionEvent> Since(Caller viewer, long afterSeq) => db.Read((c, tx) =>
     {
-        var backroom = Audiences.SeesBackroom(role);
+        var sessionId = viewer.SessionId;
+        var ended = Ended(c, tx, sessionId);
         var rows = c.Query<EventRow>(
             """
             SELECT e.seq AS Seq, e.id AS Id, e.client_event_id AS ClientEventId, e.type AS Type, e.audience AS Audience,
                    e.actor_id AS ActorId, m.code AS ActorCode, e.prompt_id AS PromptId, e.participant_id AS ParticipantId,
-                   e.at_ms AS AtMs, e.created_utc AS CreatedUtc, e.text AS Text, e.data_json AS DataJson
+                   e.at_ms AS AtMs, e.created_utc AS CreatedUtc, e.text AS Text, e.data_json AS DataJson, e.restricted AS Restricted
             FROM events e LEFT JOIN members m ON m.id = e.actor_id
             WHERE e.session_id = @sessionId AND e.seq > @afterSeq AND (e.audience = @room OR @backroom)
             ORDER BY e.seq
-            """, new { sessionId, afterSeq, room = Audiences.Room, backroom }, tx).ToList();
+            """, new { sessionId, afterSeq, room = Audiences.Room, backroom = Audiences.SeesBackroom(viewer.Role) }, tx).ToList();
         var tags = c.Query<(long Seq, string Tag)>(
             "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq > @afterSeq ORDER BY seq, tag",
             new { sessionId, afterSeq }, tx)
@@ -26,9 +28,31 @@ public sealed class EventStore(Db db)
         return rows.Select(r => new SessionEvent(
                 r.Seq, r.Id, r.ClientEventId, r.Type, r.Audience, r.ActorId, r.ActorCode, r.PromptId, r.ParticipantId,
                 r.AtMs, r.CreatedUtc, r.Text, tags[r.Seq].ToList(), EventJson.Parse(r.DataJson))
-            { SessionId = sessionId })
-            .Where(e => Audiences.CanSee(role, e.Audience))
+            { SessionId = sessionId, Restricted = r.Restricted != 0 })
+            .Where(e => Audiences.CanSee(viewer, e, ended))
             .ToList();
+    });
+
+    /// <summary>The highest seq <paramref name="viewer"/> may see; 0 when none.</summary>
+    public long LastSeq(Caller viewer) => db.Read((c, tx) =>
+    {
+        var ended = Ended(c, tx, viewer.SessionId);
+        // The same rule as CanSee, in SQL, so a count of what is hidden never leaks through lastSeq.
+        return c.ExecuteScalar<long>(
+            """
+            SELECT COALESCE(MAX(seq), 0) FROM events
+            WHERE session_id = @sessionId AND (audience = @room OR @backroom)
+              AND NOT (restricted = 1 AND @observer AND NOT @ended AND (actor_id IS NULL OR actor_id <> @me))
+            """,
+            new
+            {
+                sessionId = viewer.SessionId,
+                room = Audiences.Room,
+                backroom = Audiences.SeesBackroom(viewer.Role),
+                observer = viewer.Role == Roles.Observer,
+                ended,
+                me = viewer.MemberId,
+            }, tx);
     });
 
     /// <summary>Prompts the facilitator has shown in the session so far.</summary>
@@ -37,11 +61,8 @@ public sealed class EventStore(Db db)
             "SELECT DISTINCT prompt_id FROM events WHERE session_id = @sessionId AND type = @type AND prompt_id IS NOT NULL",
             new { sessionId, type = EventTypes.PromptShown }, tx).ToHashSet());
 
-    /// <summary>The highest seq a member of <paramref name="role"/> may see; 0 when none.</summary>
-    public long LastSeq(Guid sessionId, string role) => db.Read((c, tx) =>
-        c.ExecuteScalar<long>(
-            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = @sessionId AND (audience = @room OR @backroom)",
-            new { sessionId, room = Audiences.Room, backroom = Audiences.SeesBackroom(role) }, tx));
+    private static bool Ended(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Guid sessionId) =>
+        c.ExecuteScalar<string?>("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx) == SessionStatuses.Ended;
 
     private sealed class EventRow
     {
@@ -58,5 +79,6 @@ public sealed class EventStore(Db db)
         public DateTimeOffset CreatedUtc { get; set; }
         public string? Text { get; set; }
         public string? DataJson { get; set; }
+        public long Restricted { get; set; }
     }
 }

@@ -152,13 +152,14 @@ public sealed class EventWriter : IAsyncDisposable
             decided.PromptId, decided.ParticipantId, view.ClockMs(sessionId), now, decided.Text, tags, EventJson.ToElement(decided.Data))
         {
             SessionId = sessionId,
+            Restricted = decided.Restricted,
         };
         c.Execute(
             """
-            INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json)
-            VALUES (@sessionId, @Seq, @Id, @ClientEventId, @Type, @Audience, @ActorId, @PromptId, @ParticipantId, @AtMs, @CreatedUtc, @Text, @data)
+            INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
+            VALUES (@sessionId, @Seq, @Id, @ClientEventId, @Type, @Audience, @ActorId, @PromptId, @ParticipantId, @AtMs, @CreatedUtc, @Text, @data, @Restricted)
             """,
-            new { sessionId, e.Seq, e.Id, e.ClientEventId, e.Type, e.Audience, e.ActorId, e.PromptId, e.ParticipantId, e.AtMs, e.CreatedUtc, e.Text, data = e.Data.GetRawText() },
+            new { sessionId, e.Seq, e.Id, e.ClientEventId, e.Type, e.Audience, e.ActorId, e.PromptId, e.ParticipantId, e.AtMs, e.CreatedUtc, e.Text, data = e.Data.GetRawText(), e.Restricted },
             tx);
         if (tags.Count > 0)
         {

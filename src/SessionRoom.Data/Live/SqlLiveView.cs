@@ -15,6 +15,12 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
     public Prompt? FindPrompt(Guid sessionId, Guid promptId) =>
         c.QuerySingleOrDefault<PromptRow>(PromptRow.Select + " WHERE id = @promptId AND session_id = @sessionId", new { sessionId, promptId }, tx)?.ToPrompt();
 
+    public Guid? CurrentPromptId(Guid sessionId) =>
+        c.QuerySingleOrDefault<SessionFlags>("SELECT current_prompt_id AS CurrentPromptId, blind AS Blind FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.CurrentPromptId;
+
+    public bool IsBlind(Guid sessionId) =>
+        c.QuerySingleOrDefault<SessionFlags>("SELECT current_prompt_id AS CurrentPromptId, blind AS Blind FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.Blind == 1;
+
     public bool IsParticipant(Guid sessionId, Guid memberId) =>
         c.ExecuteScalar<long>(
             "SELECT COUNT(*) FROM members WHERE id = @memberId AND session_id = @sessionId AND role = @role",
@@ -39,6 +45,12 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
     {
         var started = c.QuerySingleOrDefault<StartRow>("SELECT started_utc AS StartedUtc FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.StartedUtc;
         return started is { } s ? Math.Max(0, (long)(clock.GetUtcNow() - s).TotalMilliseconds) : 0;
+    }
+
+    private sealed class SessionFlags
+    {
+        public Guid? CurrentPromptId { get; set; }
+        public long Blind { get; set; }
     }
 
     private sealed class StartRow

@@ -58,6 +58,17 @@ public sealed class MemberStore(Db db, TimeProvider clock)
         return memberId;
     });
 
+    /// <summary>What an invite leads to, for the consent screen; null when the token is unknown or revoked. Creates nothing.</summary>
+    public InvitePreview? Preview(string inviteToken) => db.Read((c, tx) =>
+        c.QuerySingleOrDefault<PreviewRow>(
+            """
+            SELECT i.role AS Role, st.name AS StudyName, s.title AS SessionTitle, st.consent_text AS ConsentText, s.status AS SessionStatus
+            FROM invites i JOIN sessions s ON s.id = i.session_id JOIN studies st ON st.id = s.study_id
+            WHERE i.token_hash = @hash AND i.revoked_utc IS NULL
+            """, new { hash = Secrets.Hash(inviteToken) }, tx) is { } r
+            ? new InvitePreview(r.Role, r.StudyName, r.SessionTitle, r.ConsentText, r.SessionStatus)
+            : null);
+
     /// <summary>
     /// Exchanges an invite token for a member access token. The first join creates the member
     /// (with the next code of its role); later joins with the same link resume that member.
@@ -164,6 +175,15 @@ public sealed class MemberStore(Db db, TimeProvider clock)
         {
             throw new NotFoundException("There is no such session.");
         }
+    }
+
+    private sealed class PreviewRow
+    {
+        public string Role { get; set; } = "";
+        public string StudyName { get; set; } = "";
+        public string SessionTitle { get; set; } = "";
+        public string? ConsentText { get; set; }
+        public string SessionStatus { get; set; } = "";
     }
 
     private sealed class InviteRow

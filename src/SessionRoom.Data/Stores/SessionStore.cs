@@ -18,10 +18,10 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         var id = Guid.NewGuid();
         c.Execute(
             """
-            INSERT INTO sessions (id, study_id, title, mode, status, created_utc)
-            VALUES (@id, @studyId, @Title, @Mode, @status, @now)
+            INSERT INTO sessions (id, study_id, title, mode, status, blind, created_utc)
+            VALUES (@id, @studyId, @Title, @Mode, @status, @Blind, @now)
             """,
-            new { id, studyId, input.Title, input.Mode, status = SessionStatuses.Draft, now = clock.GetUtcNow() }, tx);
+            new { id, studyId, input.Title, input.Mode, status = SessionStatuses.Draft, input.Blind, now = clock.GetUtcNow() }, tx);
         // Tags left out: the study's codebook as it is now (API.md).
         var tags = input.Tags ?? StudyStore.ReadCodebook(c, tx, studyId).Select(t => t.Name).ToList();
         WriteTags(c, tx, id, tags);
@@ -48,10 +48,12 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         .Select(r => new SessionSummary(r.Id, r.StudyId, r.Title, r.Mode, r.Status, (int)r.PromptCount, r.CreatedUtc))
         .ToList());
 
-    /// <summary>Changes title, mode and (unless null) tags. False when the session does not exist.</summary>
-    public bool UpdateDetails(Guid id, string title, string mode, IReadOnlyList<string>? tags) => db.InTransaction((c, tx) =>
+    /// <summary>Changes title, mode and (unless null) tags and blind mode. False when the session does not exist.</summary>
+    public bool UpdateDetails(Guid id, string title, string mode, IReadOnlyList<string>? tags, bool? blind = null) => db.InTransaction((c, tx) =>
     {
-        if (c.Execute("UPDATE sessions SET title = @title, mode = @mode WHERE id = @id", new { id, title, mode }, tx) == 0)
+        if (c.Execute(
+            "UPDATE sessions SET title = @title, mode = @mode, blind = COALESCE(@blind, blind) WHERE id = @id",
+            new { id, title, mode, blind }, tx) == 0)
         {
             return false;
         }
@@ -172,7 +174,7 @@ public sealed class SessionStore(Db db, TimeProvider clock)
     {
         var row = c.QuerySingleOrDefault<SessionRow>(
             """
-            SELECT id AS Id, study_id AS StudyId, title AS Title, mode AS Mode, status AS Status, current_prompt_id AS CurrentPromptId
+            SELECT id AS Id, study_id AS StudyId, title AS Title, mode AS Mode, status AS Status, current_prompt_id AS CurrentPromptId, blind AS Blind
             FROM sessions WHERE id = @id
             """, new { id }, tx);
         if (row is null)
@@ -180,7 +182,7 @@ public sealed class SessionStore(Db db, TimeProvider clock)
             return null;
         }
         var tags = c.Query<string>("SELECT name FROM session_tags WHERE session_id = @id ORDER BY position", new { id }, tx).ToList();
-        return new Session(row.Id, row.StudyId, row.Title, row.Mode, row.Status, tags, ReadPrompts(c, tx, id), row.CurrentPromptId);
+        return new Session(row.Id, row.StudyId, row.Title, row.Mode, row.Status, tags, ReadPrompts(c, tx, id), row.CurrentPromptId, row.Blind != 0);
     }
 
     private static List<Prompt> ReadPrompts(IDbConnection c, IDbTransaction tx, Guid sessionId) =>
@@ -196,6 +198,7 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         public string Mode { get; set; } = "";
         public string Status { get; set; } = "";
         public Guid? CurrentPromptId { get; set; }
+        public long Blind { get; set; }
     }
 
     private sealed class SummaryRow

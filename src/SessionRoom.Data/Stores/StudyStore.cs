@@ -8,11 +8,11 @@ public sealed class StudyStore(Db db, TimeProvider clock)
 {
     public Study Create(ValidStudy input, IReadOnlyList<CodebookTag>? codebook = null)
     {
-        var study = new Study(Guid.NewGuid(), input.Name, input.Goal, clock.GetUtcNow());
+        var study = new Study(Guid.NewGuid(), input.Name, input.Goal, clock.GetUtcNow(), input.ConsentText);
         db.InTransaction((c, tx) =>
         {
             c.Execute(
-                "INSERT INTO studies (id, name, goal, created_utc) VALUES (@Id, @Name, @Goal, @CreatedUtc)",
+                "INSERT INTO studies (id, name, goal, consent_text, created_utc) VALUES (@Id, @Name, @Goal, @ConsentText, @CreatedUtc)",
                 study, tx);
             if (codebook is not null)
             {
@@ -24,7 +24,7 @@ public sealed class StudyStore(Db db, TimeProvider clock)
 
     public Study? Get(Guid id) => db.Read((c, tx) =>
         c.QuerySingleOrDefault<StudyRow>(
-            "SELECT id AS Id, name AS Name, goal AS Goal, created_utc AS CreatedUtc FROM studies WHERE id = @id",
+            "SELECT id AS Id, name AS Name, goal AS Goal, consent_text AS ConsentText, created_utc AS CreatedUtc FROM studies WHERE id = @id",
             new { id }, tx)?.ToStudy());
 
     public IReadOnlyList<StudySummary> List() => db.Read((c, tx) =>
@@ -40,7 +40,7 @@ public sealed class StudyStore(Db db, TimeProvider clock)
 
     /// <summary>Renames a study or changes its goal. False when the study does not exist.</summary>
     public bool Update(Guid id, ValidStudy input) => db.InTransaction((c, tx) =>
-        c.Execute("UPDATE studies SET name = @Name, goal = @Goal WHERE id = @id", new { id, input.Name, input.Goal }, tx) == 1);
+        c.Execute("UPDATE studies SET name = @Name, goal = @Goal, consent_text = @ConsentText WHERE id = @id", new { id, input.Name, input.Goal, input.ConsentText }, tx) == 1);
 
     /// <summary>Deletes a study with all its sessions and their logs. False when it does not exist.</summary>
     public bool Delete(Guid id) => db.InTransaction((c, tx) =>
@@ -80,8 +80,9 @@ public sealed class StudyStore(Db db, TimeProvider clock)
         public string Name { get; set; } = "";
         public string? Goal { get; set; }
         public DateTimeOffset CreatedUtc { get; set; }
+        public string? ConsentText { get; set; }
 
-        public Study ToStudy() => new(Id, Name, Goal, CreatedUtc);
+        public Study ToStudy() => new(Id, Name, Goal, CreatedUtc, ConsentText);
     }
 
     private sealed class StudySummaryRow

@@ -32,6 +32,7 @@ public static class SessionsApi
 
         // Anyone holding an invite token; the token is the credential.
         app.MapPost("/api/join", Join).AllowAnonymous().WithTags("Sessions");
+        app.MapPost("/api/join/preview", Preview).AllowAnonymous().WithTags("Sessions");
         return app;
     }
 
@@ -40,8 +41,8 @@ public static class SessionsApi
 
     private static Ok<Session> UpdateDetails(Guid sessionId, SessionDetailsInput? input, SessionStore store)
     {
-        var (title, mode, tags) = StudyRules.SessionDetails(input);
-        if (!store.UpdateDetails(sessionId, title, mode, tags))
+        var (title, mode, tags, blind) = StudyRules.SessionDetails(input);
+        if (!store.UpdateDetails(sessionId, title, mode, tags, blind))
         {
             throw NoSession();
         }
@@ -97,20 +98,27 @@ public static class SessionsApi
         {
             throw InputException.For("after", "after is a seq: 0 or more.");
         }
-        // The facilitator sees every audience.
-        return TypedResults.Ok(events.Since(sessionId, after ?? 0, Roles.Facilitator));
+        // The facilitator key sees every event of every audience.
+        var facilitator = new Caller(Guid.Empty, sessionId, Roles.Facilitator, "F", "Facilitator");
+        return TypedResults.Ok(events.Since(facilitator, after ?? 0));
     }
+
+    private static Results<Ok<InvitePreview>, ProblemHttpResult> Preview(JoinInput? input, MemberStore members)
+    {
+        var (token, _) = StudyRules.Join(input);
+        return members.Preview(token) is { } preview ? TypedResults.Ok(preview) : LinkDoesNotWork();
+    }
+
+    private static ProblemHttpResult LinkDoesNotWork() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "This invite link does not work.",
+        detail: "The link is not valid or has been revoked. Ask the facilitator for a new one.");
 
     private static Results<Ok<Member>, ProblemHttpResult> Join(JoinInput? input, MemberStore members)
     {
         var (token, displayName) = StudyRules.Join(input);
         var member = members.Join(token, displayName);
-        return member is null
-            ? TypedResults.Problem(
-                statusCode: StatusCodes.Status401Unauthorized,
-                title: "This invite link does not work.",
-                detail: "The link is not valid or has been revoked. Ask the facilitator for a new one.")
-            : TypedResults.Ok(member);
+        return member is null ? LinkDoesNotWork() : TypedResults.Ok(member);
     }
 
     private static NotFoundException NoSession() => new("There is no session with that id.");

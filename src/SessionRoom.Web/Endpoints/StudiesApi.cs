@@ -10,7 +10,7 @@ public static class StudiesApi
 {
     public sealed record StudyResponse(Guid Id, string Name, string? Goal);
 
-    public sealed record StudyDetails(Guid Id, string Name, string? Goal, IReadOnlyList<CodebookTag> Codebook, IReadOnlyList<SessionSummary> Sessions);
+    public sealed record StudyDetails(Guid Id, string Name, string? Goal, string? ConsentText, IReadOnlyList<CodebookTag> Codebook, IReadOnlyList<SessionSummary> Sessions);
 
     public static IEndpointRouteBuilder MapStudiesApi(this IEndpointRouteBuilder app)
     {
@@ -34,7 +34,7 @@ public static class StudiesApi
     private static Ok<StudyDetails> Get(Guid studyId, StudyStore studies, SessionStore sessions)
     {
         var study = studies.Get(studyId) ?? throw NoStudy();
-        return TypedResults.Ok(new StudyDetails(study.Id, study.Name, study.Goal, studies.GetCodebook(studyId), sessions.ListForStudy(studyId)));
+        return TypedResults.Ok(new StudyDetails(study.Id, study.Name, study.Goal, study.ConsentText, studies.GetCodebook(studyId), sessions.ListForStudy(studyId)));
     }
 
     private static Ok<StudyResponse> Update(Guid studyId, StudyInput? input, StudyStore store)

@@ -46,7 +46,7 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     }
 
     public IReadOnlyList<SessionEvent> EventsSince(Caller caller, long afterSeq) =>
-        afterSeq < 0 ? throw new LiveRuleException("afterSeq cannot be negative.") : events.Since(caller.SessionId, afterSeq, caller.Role);
+        afterSeq < 0 ? throw new LiveRuleException("afterSeq cannot be negative.") : events.Since(caller, afterSeq);
 
     public LiveState GetState(Caller caller)
     {
@@ -58,7 +58,7 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
             session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).ToList() };
         }
         var online = Audiences.SeesBackroom(caller.Role) ? presence.Online(caller.SessionId) : null;
-        return new LiveState(session, online, events.LastSeq(caller.SessionId, caller.Role));
+        return new LiveState(session, online, events.LastSeq(caller));
     }
 
     /// <summary>Revokes an invite and cuts its member's live connections at once.</summary>

@@ -54,6 +54,20 @@ public sealed class Presence
             .ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>The connection ids of the session's members that match <paramref name="which"/>.</summary>
+    public IReadOnlyList<string> ConnectionIds(Guid sessionId, Func<Caller, bool> which)
+    {
+        var ids = new List<string>();
+        foreach (var entry in _members.Values.Where(e => e.Caller.SessionId == sessionId && which(e.Caller)))
+        {
+            lock (entry)
+            {
+                ids.AddRange(entry.Connections.Keys);
+            }
+        }
+        return ids;
+    }
+
     /// <summary>Closes every connection of the member.</summary>
     public void Disconnect(Guid memberId)
     {

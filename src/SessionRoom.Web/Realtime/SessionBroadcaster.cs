@@ -2,26 +2,30 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using SessionRoom.Core.Live;
+using SessionRoom.Core.Studies;
 using SessionRoom.Web.Hubs;
 
 namespace SessionRoom.Web.Realtime;
 
 /// <summary>
 /// Fans committed events out, one at a time in seq order: to the hub groups (a room event to both
-/// groups, a backroom event to the backroom group only) and to in-process subscribers (Blazor
-/// circuits), who get exactly what <see cref="Audiences.CanSee"/> allows their role.
+/// groups, a backroom event to the backroom group only, a blind-mode note to the backroom group
+/// less the other observers) and to in-process subscribers (Blazor circuits), who get exactly what
+/// <see cref="Audiences.CanSee(Caller, SessionEvent, bool)"/> allows them.
 /// </summary>
 public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
 {
     private readonly IHubContext<SessionHub, ISessionClient> _hub;
     private readonly ILogger<SessionBroadcaster> _logger;
+    private readonly Presence _presence;
     private readonly Channel<SessionEvent> _queue = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
     private Task? _loop;
 
-    public SessionBroadcaster(IHubContext<SessionHub, ISessionClient> hub, ILogger<SessionBroadcaster> logger)
+    public SessionBroadcaster(IHubContext<SessionHub, ISessionClient> hub, Presence presence, ILogger<SessionBroadcaster> logger)
     {
         _hub = hub;
+        _presence = presence;
         _logger = logger;
     }
 
@@ -33,11 +37,11 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         }
     }
 
-    /// <summary>Delivers the session's events visible to <paramref name="role"/>, in seq order, until disposed.</summary>
-    public IDisposable Subscribe(Guid sessionId, string role, Func<SessionEvent, Task> onEvent)
+    /// <summary>Delivers the session's events that <paramref name="viewer"/> may see, in seq order, until disposed.</summary>
+    public IDisposable Subscribe(Caller viewer, Func<SessionEvent, Task> onEvent)
     {
-        var subscription = new Subscription(this, sessionId, role, onEvent);
-        _subscribers.GetOrAdd(sessionId, _ => new()).TryAdd(subscription, 0);
+        var subscription = new Subscription(this, viewer, onEvent);
+        _subscribers.GetOrAdd(viewer.SessionId, _ => new()).TryAdd(subscription, 0);
         return subscription;
     }
 
@@ -63,9 +67,20 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
             try
             {
                 var backroom = GroupNames.Backroom(e.SessionId);
-                await (e.Audience == Audiences.Room
-                    ? _hub.Clients.Groups(GroupNames.Room(e.SessionId), backroom).Event(e)
-                    : _hub.Clients.Group(backroom).Event(e));
+                if (e.Audience == Audiences.Room)
+                {
+                    await _hub.Clients.Groups(GroupNames.Room(e.SessionId), backroom).Event(e);
+                }
+                else if (e.Restricted)
+                {
+                    // Blind mode is only ever in force while the session runs: hide it from the other observers.
+                    var others = _presence.ConnectionIds(e.SessionId, m => m.Role == Roles.Observer && m.MemberId != e.ActorId);
+                    await _hub.Clients.GroupExcept(backroom, others).Event(e);
+                }
+                else
+                {
+                    await _hub.Clients.Group(backroom).Event(e);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -76,7 +91,7 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
             {
                 foreach (var subscription in subscribers.Keys)
                 {
-                    if (Audiences.CanSee(subscription.Role, e.Audience))
+                    if (Audiences.CanSee(subscription.Viewer, e, sessionEnded: false))
                     {
                         try
                         {
@@ -98,15 +113,15 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
     [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber of session {SessionId} failed on event {Seq}.")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception, Guid sessionId, long seq);
 
-    private sealed class Subscription(SessionBroadcaster owner, Guid sessionId, string role, Func<SessionEvent, Task> onEvent) : IDisposable
+    private sealed class Subscription(SessionBroadcaster owner, Caller viewer, Func<SessionEvent, Task> onEvent) : IDisposable
     {
-        public string Role { get; } = role;
+        public Caller Viewer { get; } = viewer;
 
         public Func<SessionEvent, Task> OnEvent { get; } = onEvent;
 
         public void Dispose()
         {
-            if (owner._subscribers.TryGetValue(sessionId, out var set))
+            if (owner._subscribers.TryGetValue(Viewer.SessionId, out var set))
             {
                 set.TryRemove(this, out _);
             }

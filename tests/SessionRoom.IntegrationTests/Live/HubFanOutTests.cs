@@ -102,6 +102,54 @@ public sealed class HubFanOutTests(LiveServer server) : IClassFixture<LiveServer
     }
 
     [Fact]
+    public async Task BlindMode_ObserversSeeOnlyTheirOwnNotesUntilTheEnd_FacilitatorSeesAll()
+    {
+        var session = await server.CreateSessionAsync(blind: true);
+        Assert.True(session.Blind);
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await using var o1 = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Observer));
+        await using var o2 = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Observer));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        var mine = await o1.Invoke("AddNote", Guid.NewGuid(), "O1 thinks: confused", new[] { "confused" }, null);
+        var reaction = await o1.Invoke("React", Guid.NewGuid(), "delight");
+        var chat = await o1.Invoke("MessageBackroom", Guid.NewGuid(), "chat stays visible");
+        var theirs = await o2.Invoke("AddNote", Guid.NewGuid(), "O2 thinks: delight", new[] { "delight" }, null);
+
+        await f.WaitForAsync(es => es.Any(e => e.Seq == theirs.Seq) && es.Any(e => e.Seq == mine.Seq) && es.Any(e => e.Seq == reaction.Seq), "both notes");
+        await o2.WaitForAsync(es => es.Any(e => e.Seq == chat.Seq) && es.Any(e => e.Seq == theirs.Seq), "the chat and its own note");
+        await o1.WaitForAsync(es => es.Any(e => e.Seq == mine.Seq), "its own note");
+        await Task.Delay(300);
+        Assert.DoesNotContain(o2.Events, e => e.Seq == mine.Seq || e.Seq == reaction.Seq);
+        Assert.DoesNotContain(o1.Events, e => e.Seq == theirs.Seq);
+        var o2Since = await o2.Connection.InvokeAsync<List<SessionEvent>>("GetEventsSince", 0L);
+        Assert.DoesNotContain(o2Since, e => e.Seq == mine.Seq || e.Seq == reaction.Seq);
+        Assert.Contains(o2Since, e => e.Seq == chat.Seq);
+
+        await f.Invoke("EndSession", Guid.NewGuid());
+        var afterEnd = await o2.Connection.InvokeAsync<List<SessionEvent>>("GetEventsSince", 0L);
+        Assert.Contains(afterEnd, e => e.Seq == mine.Seq && e.Text == "O1 thinks: confused");
+        Assert.Contains(afterEnd, e => e.Seq == reaction.Seq);
+    }
+
+    [Fact]
+    public async Task NotesMessagesAndReactions_AreStampedWithTheCurrentPrompt()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await using var o = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Observer));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        var before = await o.Invoke("AddNote", Guid.NewGuid(), "before any prompt", Array.Empty<string>(), null);
+        await f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[1].Id);
+        var note = await o.Invoke("AddNote", Guid.NewGuid(), "during the poll", Array.Empty<string>(), null);
+        var message = await o.Invoke("MessageBackroom", Guid.NewGuid(), "ask about B");
+        var reaction = await o.Invoke("React", Guid.NewGuid(), "confused");
+
+        var events = (await server.AllEventsAsync(session.Id)).ToDictionary(e => e.Seq);
+        Assert.Null(events[before.Seq].PromptId);
+        Assert.All(new[] { note, message, reaction }, a => Assert.Equal(session.Prompts[1].Id, events[a.Seq].PromptId));
+    }
+
+    [Fact]
     public async Task Presence_FirstConnectionJoinsAndLastOneLeaves()
     {
         var session = await server.CreateSessionAsync();

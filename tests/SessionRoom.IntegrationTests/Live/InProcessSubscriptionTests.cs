@@ -31,9 +31,11 @@ public sealed class InProcessSubscriptionTests(SessionRoomFactory factory)
         var roomSeen = new ConcurrentQueue<SessionEvent>();
         var backroomSeen = new ConcurrentQueue<SessionEvent>();
         var otherSessionSeen = new ConcurrentQueue<SessionEvent>();
-        using var room = broadcaster.Subscribe(session.Id, Roles.Participant, e => { roomSeen.Enqueue(e); return Task.CompletedTask; });
-        using var backroom = broadcaster.Subscribe(session.Id, Roles.Observer, e => { backroomSeen.Enqueue(e); return Task.CompletedTask; });
-        using var other = broadcaster.Subscribe(Guid.NewGuid(), Roles.Facilitator, e => { otherSessionSeen.Enqueue(e); return Task.CompletedTask; });
+        var observer = new Caller(Guid.NewGuid(), session.Id, Roles.Observer, "O9", "Watcher");
+        var elsewhere = new Caller(Guid.NewGuid(), Guid.NewGuid(), Roles.Facilitator, "F1", "Other");
+        using var room = broadcaster.Subscribe(participant, e => { roomSeen.Enqueue(e); return Task.CompletedTask; });
+        using var backroom = broadcaster.Subscribe(observer, e => { backroomSeen.Enqueue(e); return Task.CompletedTask; });
+        using var other = broadcaster.Subscribe(elsewhere, e => { otherSessionSeen.Enqueue(e); return Task.CompletedTask; });
 
         await live.WriteAsync(facilitator, new StartSession(Guid.NewGuid()));
         await live.WriteAsync(facilitator, new ShowPrompt(Guid.NewGuid(), session.Prompts[0].Id));

@@ -38,7 +38,7 @@ public class LiveServer : IAsyncLifetime
     }
 
     /// <summary>A session with a question, a poll, a rating, a task, an SEQ and a SUS prompt, and tags confused/delight.</summary>
-    public async Task<Session> CreateSessionAsync(string mode = "usability")
+    public async Task<Session> CreateSessionAsync(string mode = "usability", bool blind = false)
     {
         var study = await Http.PostAsJsonAsync("/api/studies", new { name = "Live test" });
         var studyId = (await study.Content.ReadFromJsonAsync<IdOnly>())!.Id;
@@ -46,6 +46,7 @@ public class LiveServer : IAsyncLifetime
         {
             title = "Live",
             mode,
+            blind,
             tags = new[] { "confused", "delight" },
             prompts = new object[]
             {

@@ -19,6 +19,7 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
     private readonly Dictionary<Guid, OnlineMember> _online = [];
     private IDisposable? _subscription;
     private bool _replaying;
+    private bool _revealHidden;
 
     [Inject] protected LiveService Live { get; set; } = default!;
 
@@ -66,7 +67,7 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
     protected async Task JoinAsync(Caller caller)
     {
         Me = caller;
-        _subscription = Broadcaster.Subscribe(caller.SessionId, caller.Role, e => InvokeAsync(() => Receive(e)));
+        _subscription = Broadcaster.Subscribe(caller, e => InvokeAsync(() => Receive(e)));
         var state = Live.GetState(caller);
         Session = state.Session;
         foreach (var m in state.Members ?? [])
@@ -123,7 +124,25 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
         {
             Apply(e);
         }
+        if (_revealHidden)
+        {
+            RevealHidden();
+        }
         StateHasChanged();
+    }
+
+    /// <summary>Blind mode is over: add the other observers' notes this member could not see until now, in seq order.</summary>
+    private void RevealHidden()
+    {
+        _revealHidden = false;
+        var known = _events.Select(e => e.Seq).ToHashSet();
+        var hidden = Live.EventsSince(Me!, 0).Where(e => !known.Contains(e.Seq)).ToList();
+        _events.AddRange(hidden);
+        _events.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        foreach (var e in hidden)
+        {
+            OnEvent(e);
+        }
     }
 
     private void CatchUp()
@@ -146,6 +165,7 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
                 break;
             case EventTypes.SessionEnded:
                 Session = Session! with { Status = SessionStatuses.Ended };
+                _revealHidden = Session.Blind && Me?.Role == Roles.Observer && !_replaying;
                 break;
             case EventTypes.PromptShown:
                 Session = Session! with { CurrentPromptId = e.PromptId };
