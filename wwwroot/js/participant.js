@@ -76,6 +76,7 @@
       cloud: "M19.4 10A7.5 7.5 0 0 0 5.4 8 6 6 0 0 0 6 20h13a5 5 0 0 0 .4-10zM19 18H6a4 4 0 0 1-.4-8l1-.1.5-.9a5.5 5.5 0 0 1 10.3 1.5l.3 1.5H19a3 3 0 0 1 0 6z",
       open: "M14 3v2h3.6l-9.8 9.8 1.4 1.4L19 6.4V10h2V3zm5 16H5V5h7V3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2v-7h-2z",
       flag: "M14.4 6 14 4H5v17h2v-7h5.6l.4 2h7V6z",
+      help: "M11 18h2v-2h-2zm1-16a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 18a8 8 0 1 1 0-16 8 8 0 0 1 0 16zm0-14a4 4 0 0 0-4 4h2a2 2 0 1 1 4 0c0 2-3 1.75-3 5h2c0-2.25 3-2.5 3-5a4 4 0 0 0-4-4z",
     };
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
@@ -218,7 +219,7 @@
 
   // ---------------------------------------------------------------- sections
 
-  const sections = ["loading", "consent", "link-error", "observer", "stage"];
+  const sections = ["loading", "consent", "ended", "link-error", "observer", "stage"];
 
   function showSection(name) {
     for (const id of sections) {
@@ -266,8 +267,8 @@
 
   // ---------------------------------------------------------------- consent and join
 
-  function postJoin(body) {
-    return fetch("/api/join", {
+  function post(path, body) {
+    return fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(body),
@@ -276,11 +277,71 @@
     });
   }
 
-  function showConsent() {
+  const postJoin = (body) => post("/api/join", body);
+
+  /** What the invite is for (study, session, consent text), without joining yet. */
+  async function loadPreview() {
+    let response = null;
+    try {
+      response = await post("/api/join/preview", { token });
+    } catch {
+      response = null;
+    }
+    if (response && (response.status === 401 || response.status === 400)) {
+      showLinkError();
+      return;
+    }
+    let preview = null;
+    if (response && response.ok) {
+      try {
+        preview = await response.json();
+      } catch {
+        preview = null;
+      }
+    }
+    // No preview (offline, or an older server): the default consent; /api/join still checks the link.
+    showConsent(preview || {});
+  }
+
+  function showConsent(preview) {
+    if (preview.sessionStatus === "ended") {
+      showSection("ended");
+      focusHeading(byTestId("ended"));
+      return;
+    }
     showSection("consent");
-    byTestId("session-title").textContent = "SessionRoom";
+    const observer = preview.role === "observer";
+    const studyName = typeof preview.studyName === "string" ? preview.studyName.trim() : "";
+    const title = typeof preview.sessionTitle === "string" ? preview.sessionTitle.trim() : "";
+    byTestId("session-title").textContent = title || "SessionRoom";
+    if (title) document.title = `${title} – SessionRoom`;
+    byTestId("study").hidden = !studyName && !title;
+    byTestId("study-name").textContent = studyName;
+    byTestId("study-name").hidden = !studyName;
+    byTestId("consent-session-title").textContent = title;
+    byTestId("consent-session-title").hidden = !title;
+    if (observer) {
+      byTestId("consent-heading").textContent = "You've been invited to observe a research session";
+      byTestId("join").textContent = "Join as observer";
+    }
+    // Consent is the participants' step; observers only pick a name.
+    byTestId("consent-block").hidden = observer;
+    byTestId("agree-field").hidden = observer;
+    const consent = typeof preview.consentText === "string" ? preview.consentText.trim() : "";
+    if (consent) {
+      const box = byTestId("consent-text");
+      box.textContent = consent;
+      box.classList.add("consent-custom");
+    }
     const form = document.getElementById("join-form");
     form.addEventListener("submit", onJoinSubmit);
+    byTestId("agree").addEventListener("change", () => {
+      if (byTestId("agree").checked) {
+        byTestId("agree-error").hidden = true;
+        byTestId("agree").removeAttribute("aria-invalid");
+      }
+    });
+    form.dataset.observer = String(observer);
     focusHeading(byTestId("consent"));
   }
 
@@ -292,6 +353,14 @@
     const joinError = byTestId("join-error");
     if (button.disabled) return;
 
+    const agree = byTestId("agree");
+    if (document.getElementById("join-form").dataset.observer !== "true" && !agree.checked) {
+      byTestId("agree-error").hidden = false;
+      agree.setAttribute("aria-invalid", "true");
+      agree.focus();
+      return;
+    }
+    const label = button.textContent;
     const name = nameInput.value.trim();
     nameError.hidden = true;
     joinError.hidden = true;
@@ -347,7 +416,7 @@
         nameError.hidden = false;
         nameInput.setAttribute("aria-invalid", "true");
         button.disabled = false;
-        button.textContent = "I agree, join";
+        button.textContent = label;
         nameInput.focus();
         return;
       }
@@ -382,6 +451,8 @@
     const link = byTestId("observer-link");
     link.href = "/observe/" + encodeURIComponent(member.sessionId || "");
     focusHeading(byTestId("observer"));
+    // Straight on to the observer room; the screen above stays as a fallback if navigation is blocked.
+    window.location.assign(link.href);
   }
 
   // ---------------------------------------------------------------- connection
@@ -614,6 +685,7 @@
       return;
     }
     session = state.session;
+    if (session && Array.isArray(session.prompts)) session.prompts.forEach(forget);
     // The snapshot already reflects everything up to state.lastSeq; apply only what came after.
     for (const sessionEvent of sortBySeq(events)) {
       if (sessionEvent.seq <= lastSeen) continue;
@@ -625,6 +697,11 @@
     saveSession();
     render();
   }
+
+  /** Success criteria are the facilitator's: not kept on this device, never shown. */
+  const forget = (prompt) => {
+    if (prompt) delete prompt.successCriteria;
+  };
 
   const sortBySeq = (events) => (Array.isArray(events) ? events.slice().sort((a, b) => a.seq - b.seq) : []);
 
@@ -672,6 +749,7 @@
       case "prompt-shown": {
         const prompt = sessionEvent.data && sessionEvent.data.prompt;
         if (prompt && prompt.id) {
+          forget(prompt);
           const prompts = Array.isArray(session.prompts) ? session.prompts : [];
           const index = prompts.findIndex((p) => p.id === prompt.id);
           if (index >= 0) prompts[index] = prompt;
@@ -883,15 +961,43 @@
       el("p", { class: "eyebrow", testid: "prompt-kind", text: KIND_LABELS[prompt.kind] || "Question" }),
       el("h1", { id: "prompt-heading", class: "prompt-text", tabindex: "-1", testid: "prompt-text", text: prompt.text }));
 
-    if (prompt.kind === "stimulus") card.append(stimulusView(prompt));
+    const stimulus = prompt.kind === "stimulus" && stimulusView(prompt);
+    if (stimulus) card.append(stimulus);
     if (prompt.kind === "task") {
-      card.append(el("div", { class: "task-hint", testid: "task-hint" },
-        icon("flag"),
-        el("p", {}, el("strong", { text: "Tell the facilitator when you're done." }),
-          " Take your time and think aloud if you can; there are no wrong answers.")));
+      // The instructions only: success criteria are for the facilitator and never shown here.
+      card.append(...[
+        el("div", { class: "task-hint", testid: "task-hint" },
+          icon("flag"),
+          el("p", {}, el("strong", { text: "Take your time and think aloud if you can." }),
+            " Tap “I'm done” when you have finished, or “I'm stuck” if you can't go on.")),
+        answer ? statusBox(prompt, answer) : null,
+        taskActions(prompt, answer),
+        answerForm(prompt)].filter(Boolean));
+      return card;
     }
     card.append(showForm ? answerForm(prompt) : sentView(prompt, answer));
     return card;
+  }
+
+  const TASK_SIGNALS = [
+    { what: "done", text: "I'm done", icon: "check", cls: "btn-primary" },
+    { what: "stuck", text: "I'm stuck", icon: "help", cls: "btn-secondary" },
+  ];
+
+  /** "I'm done" and "I'm stuck": ordinary answers with that text, through the outbox. */
+  function taskActions(prompt, answer) {
+    return el("div", { class: "task-actions", role: "group", "aria-label": "Tell the facilitator" },
+      TASK_SIGNALS.map((signal) => el("button", {
+        type: "button",
+        class: `btn ${signal.cls}`,
+        testid: `task-${signal.what}`,
+        "aria-pressed": String(!!answer && answer.task === signal.what),
+        onclick: () => {
+          const last = answers[prompt.id];
+          if (last && last.task === signal.what && last.status === "pending") return;
+          submitAnswer(prompt, { text: signal.text }, signal.text, undefined, { task: signal.what });
+        },
+      }, icon(signal.icon), signal.text)));
   }
 
   function stimulusView(prompt) {
@@ -919,13 +1025,19 @@
     return el("div", { class: "stimulus" }, el("figure", { class: "stimulus-figure" }, image), link);
   }
 
-  function sentView(prompt, answer) {
+  const TASK_SENT = {
+    done: ["Thanks — the facilitator knows you're done", "Wait for the next step."],
+    stuck: ["The facilitator knows you're stuck", "They will help you. Keep trying if you like."],
+  };
+
+  function statusBox(prompt, answer) {
     const sent = answer.status === "sent";
-    const heading = sent
-      ? "Thanks — your answer was sent"
-      : isConnected() ? "Sending your answer…" : "Saved on this device";
-    const detail = sent
-      ? "You can change it if you like."
+    const task = sent && TASK_SENT[answer.task];
+    const heading = task ? task[0]
+      : sent ? (prompt.kind === "task" ? "Thanks — your comment was sent" : "Thanks — your answer was sent")
+      : isConnected() ? "Sending…" : "Saved on this device";
+    const detail = task ? task[1]
+      : sent ? (prompt.kind === "task" ? "" : "You can change it if you like.")
       : isConnected() ? "One moment." : "It will be sent automatically when you're back online.";
     const box = el("div", {
       class: `sent ${sent ? "sent-ok" : "sent-pending"}`,
@@ -935,8 +1047,17 @@
     el("div", { class: "sent-icon" }, icon(sent ? "check" : "cloud")),
     el("div", { class: "sent-body" },
       el("p", { class: "sent-title", text: heading }),
-      answer.summary ? el("p", { class: "sent-summary", testid: "answer-summary" }, el("span", { class: "muted", text: "Your answer: " }), answer.summary) : null,
-      el("p", { class: "muted small", text: detail })));
+      answer.summary && !task ? el("p", { class: "sent-summary", testid: "answer-summary" }, el("span", { class: "muted", text: "You sent: " }), answer.summary) : null,
+      detail ? el("p", { class: "muted small", text: detail }) : null));
+    // Announce the confirmation and keep keyboard users on it.
+    setTimeout(() => {
+      if (document.activeElement === document.body || document.activeElement === null || !document.contains(document.activeElement)) box.focus({ preventScroll: true });
+    }, 0);
+    return box;
+  }
+
+  function sentView(prompt, answer) {
+    const box = statusBox(prompt, answer);
     const change = el("button", {
       type: "button",
       class: "btn btn-secondary",
@@ -951,10 +1072,6 @@
         if (first) first.focus();
       },
     });
-    // Announce the confirmation and keep keyboard users on it.
-    setTimeout(() => {
-      if (document.activeElement === document.body || document.activeElement === null || !document.contains(document.activeElement)) box.focus({ preventScroll: true });
-    }, 0);
     return el("div", { class: "sent-wrap" }, box, change);
   }
 
@@ -962,8 +1079,9 @@
 
   function answerForm(prompt) {
     const parts = formParts(prompt);
-    const send = el("button", { type: "submit", class: "btn btn-primary btn-block", testid: "send-answer", text: "Send" });
-    const form = el("form", { class: "answer-form stack", testid: "answer-form", novalidate: true });
+    const task = prompt.kind === "task";
+    const send = el("button", { type: "submit", class: `btn ${task ? "btn-secondary" : "btn-primary"} btn-block`, testid: "send-answer", text: task ? "Send comment" : "Send" });
+    const form = el("form", { class: `answer-form stack${task ? " task-comment" : ""}`, testid: "answer-form", novalidate: true });
     const update = () => {
       const ready = parts.read() !== null;
       send.disabled = !ready;
@@ -1024,7 +1142,7 @@
     const area = el("textarea", {
       id: "answer-text",
       class: "textarea",
-      rows: 5,
+      rows: prompt.kind === "task" ? 3 : 5,
       maxLength: MAX_TEXT,
       testid: "answer-text",
       value: draft,
@@ -1154,13 +1272,16 @@
     };
   }
 
-  function submitAnswer(prompt, input, summary, draft) {
+  function submitAnswer(prompt, input, summary, draft, extra) {
     hideNotice();
     const id = newId();
-    answers[prompt.id] = { id, status: "pending", summary, draft };
+    answers[prompt.id] = { id, status: "pending", summary, draft, ...extra };
     saveAnswers();
-    delete drafts[prompt.id];
-    saveDrafts();
+    if (draft !== undefined) {
+      // A task's "I'm done" leaves a comment being typed where it is.
+      delete drafts[prompt.id];
+      saveDrafts();
+    }
     editing.delete(prompt.id);
     renderedKey = "";
     // Stored before it is sent: it leaves the outbox only with the server's Ack.
@@ -1216,7 +1337,7 @@
     if (member && member.accessToken && member.role) {
       afterJoin();
     } else {
-      showConsent();
+      loadPreview();
     }
   }
 

@@ -36,7 +36,9 @@ public sealed class LiveSessions(LiveOptions options)
             case ShowPrompt c:
             {
                 var prompt = RequirePrompt(view, caller, c.PromptId);
-                return new NewEvent(EventTypes.PromptShown, Audiences.Room, prompt.Id, Data: new { prompt }, NewCurrentPrompt: prompt.Id);
+                // A room event: a task's success criteria stay in the backroom, so they cannot steer the participant.
+                var shown = prompt with { SuccessCriteria = null };
+                return new NewEvent(EventTypes.PromptShown, Audiences.Room, prompt.Id, Data: new { prompt = shown }, NewCurrentPrompt: prompt.Id);
             }
 
             case StartTask c:

@@ -53,9 +53,9 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
         var session = sessions.Get(caller.SessionId) ?? throw new LiveRuleException("This session no longer exists.");
         if (!Audiences.SeesBackroom(caller.Role))
         {
-            // Participants see the guide as it unfolds: prompts not yet shown stay with the facilitator.
+            // Participants see the guide as it unfolds: prompts not yet shown, and tasks' success criteria, stay in the backroom.
             var shown = events.ShownPromptIds(caller.SessionId);
-            session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).ToList() };
+            session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).Select(p => p with { SuccessCriteria = null }).ToList() };
         }
         var online = Audiences.SeesBackroom(caller.Role) ? presence.Online(caller.SessionId) : null;
         return new LiveState(session, online, events.LastSeq(caller));

@@ -97,6 +97,12 @@ public sealed class HubFanOutTests(LiveServer server) : IClassFixture<LiveServer
 
         var room = await p.Connection.InvokeAsync<LiveState>("GetState");
         Assert.Equal([session.Prompts[2].Id], room.Session.Prompts.Select(x => x.Id));
+        await f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[3].Id);
+        await p.WaitForAsync(es => es.Any(e => e.PromptId == session.Prompts[3].Id), "the task shown");
+        var task = p.Events.Single(e => e.PromptId == session.Prompts[3].Id).Data.GetProperty("prompt");
+        Assert.Equal("Do it", task.GetProperty("text").GetString());
+        Assert.False(task.TryGetProperty("successCriteria", out _), "success criteria must not reach the room");
+        Assert.DoesNotContain((await p.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts, x => x.SuccessCriteria is not null);
         Assert.Equal(session.Prompts[2].Id, room.Session.CurrentPromptId);
         Assert.Equal(session.Prompts.Count, (await f.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts.Count);
     }

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using SessionRoom.Core.Live;
+using SessionRoom.Core.Metrics;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
+using SessionRoom.Web.Components.Shared;
 
 namespace SessionRoom.Web.Components.Pages.Live;
 
@@ -15,7 +17,7 @@ namespace SessionRoom.Web.Components.Pages.Live;
 /// </summary>
 public sealed partial class FacilitatorConsole : LiveRoomBase
 {
-    private readonly Dictionary<string, CodebookTag> _codebook = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _tagColors = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<Guid, string> _participantCodes = [];
     private Timer? _ticker;
     private int _seenBackroom;
@@ -61,7 +63,7 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
             await JoinAsync(me);
             foreach (var tag in Studies.GetCodebook(Session!.StudyId))
             {
-                _codebook[tag.Name] = tag;
+                _tagColors[tag.Name] = tag.Color;
             }
             _seenBackroom = Events.Count(IsBackroomChatter);
             _ticker = new Timer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -93,50 +95,9 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
     private string Code(Guid? memberId) =>
         memberId is { } id && _participantCodes.TryGetValue(id, out var code) ? code : "P?";
 
-    private string? TagColor(string tag) => _codebook.TryGetValue(tag, out var t) ? t.Color : null;
-
     // ---- current prompt: answers and results ----
 
-    /// <summary>The latest answer of each participant to the prompt (a changed answer replaces the earlier one).</summary>
-    private IReadOnlyList<SessionEvent> LatestAnswers(Prompt prompt) =>
-        Events.Where(e => e.Type == EventTypes.Answer && e.PromptId == prompt.Id)
-            .GroupBy(e => e.ParticipantId)
-            .Select(g => g.Last())
-            .OrderBy(e => e.Seq)
-            .ToList();
-
-    private static int[] Ints(SessionEvent e, string name) =>
-        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetInt32()).ToArray() : [];
-
-    private static int? Int(SessionEvent e, string name) =>
-        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
-
-    /// <summary>Counts per option (poll) or per scale point (rating, SEQ).</summary>
-    private static IReadOnlyList<(string Label, int Count)> Distribution(Prompt prompt, IReadOnlyList<SessionEvent> answers)
-    {
-        if (prompt.Kind == PromptKinds.Poll)
-        {
-            var options = prompt.Options ?? [];
-            return options.Select((o, i) => (o, answers.Count(a => Ints(a, "choices").Contains(i)))).ToList();
-        }
-        var max = prompt.ScaleMax ?? 0;
-        return Enumerable.Range(1, max).Select(v => (v.ToString(System.Globalization.CultureInfo.InvariantCulture), answers.Count(a => Int(a, "rating") == v))).ToList();
-    }
-
-    /// <summary>The SUS score of one answer: odd items score (x-1), even items (5-x), summed and times 2.5.</summary>
-    private static double SusScore(SessionEvent answer)
-    {
-        var items = Ints(answer, "items");
-        return items.Length != Limits.SusItems ? 0 : items.Select((x, i) => i % 2 == 0 ? x - 1 : 5 - x).Sum() * 2.5;
-    }
-
-    private static string AnswerSummary(Prompt prompt, SessionEvent answer) => prompt.Kind switch
-    {
-        PromptKinds.Poll => string.Join(", ", Ints(answer, "choices").Select(i => prompt.Options is { } o && i < o.Count ? o[i] : $"#{i}")),
-        PromptKinds.Rating or PromptKinds.Seq => $"{Int(answer, "rating")} / {prompt.ScaleMax}",
-        PromptKinds.Sus => $"SUS {SusScore(answer):0.#}",
-        _ => answer.Text ?? "",
-    };
+    private IReadOnlyList<SessionEvent> LatestAnswers(Prompt prompt) => PromptResults.LatestAnswers(Events, prompt.Id);
 
     /// <summary>Milliseconds since the current prompt was shown.</summary>
     private long PromptMs() =>
@@ -223,11 +184,7 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
         }
     }
 
-    private static string ClockText(long ms)
-    {
-        var t = TimeSpan.FromMilliseconds(ms);
-        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{t.Minutes}:{t.Seconds:00}";
-    }
+    private static string ClockText(long ms) => SessionClock.Format(ms);
 
     protected override void OnClosing() => _ticker?.Dispose();
 }

@@ -14,6 +14,8 @@ namespace SessionRoom.Web.Components.Pages.Live;
 /// </summary>
 public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
 {
+    private static readonly System.Text.Json.JsonSerializerOptions WebJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private readonly string _connectionId = "circuit:" + Guid.NewGuid().ToString("N");
     private readonly List<SessionEvent> _events = [];
     private readonly Dictionary<Guid, OnlineMember> _online = [];
@@ -168,7 +170,7 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
                 _revealHidden = Session.Blind && Me?.Role == Roles.Observer && !_replaying;
                 break;
             case EventTypes.PromptShown:
-                Session = Session! with { CurrentPromptId = e.PromptId };
+                Session = Session! with { CurrentPromptId = e.PromptId, Prompts = WithShownPrompt(Session.Prompts, e) };
                 break;
             case EventTypes.MemberJoined when e.ActorId is { } id && !_replaying:
                 _online[id] = new OnlineMember(id, Str(e, "role"), e.ActorCode ?? Str(e, "code"), Str(e, "displayName"));
@@ -178,6 +180,17 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
                 break;
         }
         OnEvent(e);
+    }
+
+    /// <summary>The guide with the shown prompt in it: a prompt added after this page loaded arrives in the event.</summary>
+    private static IReadOnlyList<Prompt> WithShownPrompt(IReadOnlyList<Prompt> prompts, SessionEvent e)
+    {
+        if (prompts.Any(p => p.Id == e.PromptId) || !e.Data.TryGetProperty("prompt", out var json))
+        {
+            return prompts;
+        }
+        var shown = System.Text.Json.JsonSerializer.Deserialize<Prompt>(json, WebJson);
+        return shown is null ? prompts : [.. prompts, shown];
     }
 
     private static string Str(SessionEvent e, string name) =>
