@@ -21,6 +21,7 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
     private readonly Dictionary<Guid, string> _participantCodes = [];
     private Timer? _ticker;
     private int _seenBackroom;
+    private int _membersVersion;
     private bool _loading = true;
     private bool _notFound;
     private string? _note;
@@ -81,9 +82,13 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
         {
             _participantCodes.TryAdd(pid, e.ActorCode ?? "P?");
         }
-        if (e.Type == EventTypes.MemberJoined && e.ActorId is { } id && Data(e, "role") == Roles.Participant)
+        if (e.Type == EventTypes.MemberJoined && e.ActorId is { } id)
         {
-            _participantCodes[id] = e.ActorCode ?? Data(e, "code");
+            _membersVersion++;
+            if (Data(e, "role") == Roles.Participant)
+            {
+                _participantCodes[id] = e.ActorCode ?? Data(e, "code");
+            }
         }
     }
 
