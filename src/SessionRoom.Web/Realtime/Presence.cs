@@ -16,11 +16,19 @@ public sealed class Presence
     /// <param name="abort">Closes this connection; called when the member is cut off.</param>
     public bool Connected(Caller caller, string connectionId, Action abort)
     {
-        var entry = _members.GetOrAdd(caller.MemberId, _ => new Entry(caller));
-        lock (entry)
+        while (true)
         {
-            entry.Connections[connectionId] = abort;
-            return entry.Connections.Count == 1;
+            var entry = _members.GetOrAdd(caller.MemberId, _ => new Entry(caller));
+            lock (entry)
+            {
+                // A last disconnect may have just removed this entry: start again with a fresh one.
+                if (!_members.TryGetValue(caller.MemberId, out var current) || !ReferenceEquals(current, entry))
+                {
+                    continue;
+                }
+                entry.Connections[connectionId] = abort;
+                return entry.Connections.Count == 1;
+            }
         }
     }
 

@@ -93,14 +93,14 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
                 {
                     if (Audiences.CanSee(subscription.Viewer, e, sessionEnded: false))
                     {
-                        try
-                        {
-                            await subscription.OnEvent(e);
-                        }
-                        catch (Exception ex) when (ex is not OutOfMemoryException)
-                        {
-                            LogSubscriberFailed(_logger, ex, e.SessionId, e.Seq);
-                        }
+                        // Not awaited: a busy circuit must not hold up everyone else. Each circuit's
+                        // dispatcher runs what it is given in order, so its events stay in seq order.
+                        var seq = e.Seq;
+                        _ = subscription.OnEvent(e).ContinueWith(
+                            t => LogSubscriberFailed(_logger, t.Exception!, e.SessionId, seq),
+                            CancellationToken.None,
+                            TaskContinuationOptions.OnlyOnFaulted,
+                            TaskScheduler.Default);
                     }
                 }
             }
