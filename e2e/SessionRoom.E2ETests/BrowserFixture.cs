@@ -12,9 +12,13 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>The app's HTTP API with the facilitator key.</summary>
+    public TestApi Api { get; private set; } = default!;
+
     public async Task InitializeAsync()
     {
         await App.InitializeAsync();
+        Api = new TestApi(App);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -47,6 +51,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
+        Api?.Dispose();
         await App.DisposeAsync();
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace SessionRoom.E2ETests;
@@ -7,25 +6,21 @@ namespace SessionRoom.E2ETests;
 /// <summary>The facilitator runs a session from the console while a participant answers over the hub.</summary>
 public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
+    private readonly TestApi api = fixture.Api;
+
     [Fact]
     public async Task Console_StartShowNext_SeesAnswersArriveAsBars_AndEnds()
     {
-        var study = await HubDriver.ApiAsync(fixture.App, HttpMethod.Post, "/api/studies", new { name = "Console study" });
-        var session = await HubDriver.ApiAsync(fixture.App, HttpMethod.Post, $"/api/studies/{study.GetProperty("id").GetString()}/sessions", new
-        {
-            title = "Pricing focus group",
-            mode = "focus-group",
-            tags = new[] { "pricing" },
-            prompts = new object[]
-            {
-                new { kind = "question", text = "How do you pay for software today?" },
-                new { kind = "poll", text = "Which plan would you pick?", options = new[] { "Free", "Pro", "Team" } },
-            },
-        });
-        var sessionId = session.GetProperty("id").GetString()!;
-        var pollId = session.GetProperty("prompts")[1].GetProperty("id").GetString()!;
-        var (participantToken, _, participantCode) = await HubDriver.JoinAsync(fixture.App, sessionId, "participant");
-        var (observerToken, _, _) = await HubDriver.JoinAsync(fixture.App, sessionId, "observer");
+        var studyId = await api.CreateStudyAsync("Console study");
+        var session = await api.CreateSessionAsync(studyId, "Pricing focus group", "focus-group", tags: ["pricing"], prompts:
+        [
+            new { kind = "question", text = "How do you pay for software today?" },
+            new { kind = "poll", text = "Which plan would you pick?", options = new[] { "Free", "Pro", "Team" } },
+        ]);
+        var sessionId = session.SessionId;
+        var pollId = session.PromptIds[1];
+        var (participantToken, _, participantCode) = await api.JoinAsync(sessionId, "participant");
+        var (observerToken, _, _) = await api.JoinAsync(sessionId, "observer");
 
         var page = await fixture.NewPageAsync();
         await Pages.SignInAsync(page);
@@ -34,8 +29,8 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
         await Pages.WaitForCircuitAsync(page);
         await Expect(page.Locator("[data-testid=start-session]")).ToBeVisibleAsync();
 
-        await using var participant = await HubDriver.ConnectAsync(fixture.Browser, fixture.App, participantToken);
-        await using var observer = await HubDriver.ConnectAsync(fixture.Browser, fixture.App, observerToken);
+        await using var participant = await HubDriver.ConnectAsync(fixture, participantToken);
+        await using var observer = await HubDriver.ConnectAsync(fixture, observerToken);
         // The facilitator's own console counts as online too.
         await Expect(page.Locator("[data-testid=console-online]")).ToHaveCountAsync(3);
         await Expect(page.Locator("[data-testid=console-online]", new() { HasTextString = participantCode })).ToBeVisibleAsync();
@@ -45,7 +40,7 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
         await Expect(page.Locator("[data-testid=current-prompt-text]")).ToHaveTextAsync("How do you pay for software today?");
         await Expect(page.Locator(".sr-guide-current")).ToContainTextAsync("How do you pay");
 
-        await participant.InvokeAsync("Answer", session.GetProperty("prompts")[0].GetProperty("id").GetString(), new { text = "A card, monthly" });
+        await participant.InvokeAsync("Answer", session.PromptIds[0], new { text = "A card, monthly" });
         await Expect(page.Locator("[data-testid=console-answer]")).ToContainTextAsync("A card, monthly");
         await Expect(page.Locator("[data-testid=console-answer]")).ToContainTextAsync(participantCode);
 

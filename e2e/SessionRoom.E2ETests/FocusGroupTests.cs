@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
-using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
+using static SessionRoom.E2ETests.Events;
 
 namespace SessionRoom.E2ETests;
 
@@ -10,35 +10,27 @@ namespace SessionRoom.E2ETests;
 /// </summary>
 public sealed class FocusGroupTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
+    private readonly TestApi api = fixture.Api;
+
     private const string Injected = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
 
     [Fact]
     public async Task FocusGroup_FacilitatorObserverAndTwoParticipants_RunThreePromptsLive()
     {
-        var app = fixture.App;
-        var study = await HubDriver.ApiAsync(app, HttpMethod.Post, "/api/studies", new { name = "Meal-kit subscriptions" });
-        var studyId = study.GetProperty("id").GetString();
-        await HubDriver.ApiAsync(app, HttpMethod.Put, $"/api/studies/{studyId}/codebook", new object[]
-        {
+        var studyId = await api.CreateStudyAsync("Meal-kit subscriptions");
+        await api.SetCodebookAsync(studyId,
             new { name = "confused", color = "#E53935", hotkey = 1 },
-            new { name = "price", color = "#FB8C00", hotkey = 2 },
-        });
-        var session = await HubDriver.ApiAsync(app, HttpMethod.Post, $"/api/studies/{studyId}/sessions", new
-        {
-            title = "Focus group, evening panel",
-            mode = "focus-group",
-            prompts = new object[]
-            {
-                new { kind = "question", text = "What do you cook on a busy weeknight?" },
-                new { kind = "poll", text = "Which box would you order?", options = new[] { "Classic", "Veggie", "Family" } },
-                new { kind = "rating", text = "How likely are you to try it?", scaleMax = 5 },
-            },
-        });
-        var sessionId = session.GetProperty("id").GetString()!;
-        string InviteToken(System.Text.Json.JsonElement invite) => invite.GetProperty("token").GetString()!;
-        var observerInvite = InviteToken(await HubDriver.ApiAsync(app, HttpMethod.Post, $"/api/sessions/{sessionId}/invites", new { role = "observer" }));
-        var p1Invite = InviteToken(await HubDriver.ApiAsync(app, HttpMethod.Post, $"/api/sessions/{sessionId}/invites", new { role = "participant", name = "Ana" }));
-        var p2Invite = InviteToken(await HubDriver.ApiAsync(app, HttpMethod.Post, $"/api/sessions/{sessionId}/invites", new { role = "participant", name = "Ben" }));
+            new { name = "price", color = "#FB8C00", hotkey = 2 });
+        var session = await api.CreateSessionAsync(studyId, "Focus group, evening panel", "focus-group", prompts:
+        [
+            new { kind = "question", text = "What do you cook on a busy weeknight?" },
+            new { kind = "poll", text = "Which box would you order?", options = new[] { "Classic", "Veggie", "Family" } },
+            new { kind = "rating", text = "How likely are you to try it?", scaleMax = 5 },
+        ]);
+        var sessionId = session.SessionId;
+        var observerInvite = await api.InviteAsync(sessionId, "observer");
+        var p1Invite = await api.InviteAsync(sessionId, "participant", name: "Ana");
+        var p2Invite = await api.InviteAsync(sessionId, "participant", name: "Ben");
 
         // Four windows.
         var console = await fixture.NewPageAsync();
@@ -135,8 +127,8 @@ public sealed class FocusGroupTests(BrowserFixture fixture) : IClassFixture<Brow
         await Expect(p1.Locator("[data-testid=status-heading]")).ToContainTextAsync("Thank you");
         await Expect(p2.Locator("[data-testid=status-heading]")).ToContainTextAsync("Thank you");
 
-        var events = await HubDriver.ApiAsync(app, HttpMethod.Get, $"/api/sessions/{sessionId}/events?after=0");
-        Assert.Equal(6, events.EnumerateArray().Count(e => e.GetProperty("type").GetString() == "answer"));
+        var events = await api.EventsAsync(sessionId);
+        Assert.Equal(6, events.Count(e => Type(e) == "answer"));
         foreach (var page in new[] { console, observer, p1, p2 })
         {
             await page.Context.CloseAsync();

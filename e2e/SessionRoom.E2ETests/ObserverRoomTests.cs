@@ -1,10 +1,7 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
+using static SessionRoom.E2ETests.Events;
 
 namespace SessionRoom.E2ETests;
 
@@ -16,37 +13,28 @@ namespace SessionRoom.E2ETests;
 /// </summary>
 public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TestApi api = fixture.Api;
 
     [Fact]
     public async Task Observer_WatchesPromptLive_TagsNoteByHotkey_MarksMomentAndAsksFacilitator_AllStored()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var study = await api.PostAsync("/api/studies", new { name = "Pricing page study" });
-        var studyId = study.GetProperty("id").GetString()!;
-        await api.PutAsync($"/api/studies/{studyId}/codebook", new object[]
-        {
+        var studyId = await api.CreateStudyAsync("Pricing page study");
+        await api.SetCodebookAsync(studyId,
             new { name = "confused", color = "#E53935", hotkey = 1 },
-            new { name = "delight", color = "#43A047", hotkey = 2 },
-        });
-        var session = await api.PostAsync($"/api/studies/{studyId}/sessions", new
-        {
-            title = "Pricing page, round 2",
-            mode = "usability",
-            prompts = new object[]
-            {
-                new { kind = "poll", text = "Which plan would you pick today?", options = new[] { "Free", "Pro", "Team" }, multiple = false },
-                new { kind = "question", text = "What would make you upgrade?" },
-            },
-        });
-        var sessionId = session.GetProperty("id").GetString()!;
-        var promptIds = session.GetProperty("prompts").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
-        Assert.Equal(["confused", "delight"], session.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+            new { name = "delight", color = "#43A047", hotkey = 2 });
+        var session = await api.CreateSessionAsync(studyId, "Pricing page, round 2", "usability", prompts:
+        [
+            new { kind = "poll", text = "Which plan would you pick today?", options = new[] { "Free", "Pro", "Team" }, multiple = false },
+            new { kind = "question", text = "What would make you upgrade?" },
+        ]);
+        var sessionId = session.SessionId;
+        var promptIds = session.PromptIds;
+        Assert.Equal(["confused", "delight"], session.Tags);
         var observer = await api.JoinAsync(sessionId, "observer");
         var participant = await api.JoinAsync(sessionId, "participant");
 
         // The observer enters with the token the invite page stored; the session has not started yet.
-        var page = await OpenRoomAsync(sessionId, observer.GetProperty("accessToken").GetString());
+        var page = await OpenRoomAsync(sessionId, observer.Token);
         await Expect(page.Locator("[data-testid=observer-room]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=observer-title]")).ToHaveTextAsync("Pricing page, round 2");
         await Expect(page.Locator("[data-testid=room-prompt]")).ToContainTextAsync("Waiting for the facilitator to start the session");
@@ -56,7 +44,7 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
         await Pages.ScreenshotAsync(page, "observer-waiting");
 
         // The facilitator starts and shows the poll: the observer sees it appear live, the clock runs.
-        await using var facilitator = await HubClient.ConnectAsync(fixture, (await api.PostAsync($"/api/sessions/{sessionId}/facilitator", null)).GetProperty("accessToken").GetString()!);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, sessionId);
         await facilitator.InvokeAsync("StartSession");
         await facilitator.InvokeAsync("ShowPrompt", promptIds[0]);
         await Expect(page.Locator("[data-testid=room-prompt-text]")).ToHaveTextAsync("Which plan would you pick today?");
@@ -65,7 +53,7 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
         await Expect(page.Locator("[data-testid=session-clock]")).ToHaveTextAsync(new Regex(@"^0:(0[1-9]|[1-5]\d)$"), new() { Timeout = 5_000 });
 
         // A participant answers and reacts: both arrive in the room column.
-        await using var p1 = await HubClient.ConnectAsync(fixture, participant.GetProperty("accessToken").GetString()!);
+        await using var p1 = await HubDriver.ConnectAsync(fixture, participant.Token);
         await p1.InvokeAsync("Answer", promptIds[0], new { choices = new[] { 1 } });
         await p1.InvokeAsync("React", "delight");
         await Expect(page.Locator("[data-testid=answer-item]")).ToHaveCountAsync(1);
@@ -102,9 +90,9 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
         await Expect(confused).ToHaveAttributeAsync("aria-pressed", "false");
         var note = await api.EventuallyAsync(sessionId, e => Type(e) == "note" && e.GetProperty("text").GetString() == "Hesitated over the plan table, scrolled back up twice");
         Assert.Equal(["confused"], note.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-        Assert.Equal(observer.GetProperty("memberId").GetString(), note.GetProperty("actorId").GetString());
+        Assert.Equal(observer.MemberId, note.GetProperty("actorId").GetString());
         Assert.Equal("backroom", note.GetProperty("audience").GetString());
-        Assert.Equal(participant.GetProperty("memberId").GetString(), note.GetProperty("participantId").GetString());
+        Assert.Equal(participant.MemberId, note.GetProperty("participantId").GetString());
 
         // Mark moment (button), then again by its hotkey M with "delight" toggled by 2.
         await page.Locator("[data-testid=mark-moment]").ClickAsync();
@@ -165,10 +153,8 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
     [Fact]
     public async Task ObserverRoom_WithoutStoredToken_AsksForTheInviteLink()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var study = await api.PostAsync("/api/studies", new { name = "No token study" });
-        var session = await api.PostAsync($"/api/studies/{study.GetProperty("id").GetString()}/sessions", new { title = "S", mode = "focus-group" });
-        var sessionId = session.GetProperty("id").GetString()!;
+        var session = await api.CreateSessionAsync(await api.CreateStudyAsync("No token study"), "S", "focus-group");
+        var sessionId = session.SessionId;
 
         var page = await OpenRoomAsync(sessionId, token: null);
         await Expect(page.Locator("[data-testid=observer-no-access]")).ToContainTextAsync("Open your observer invite link to enter this room");
@@ -177,7 +163,7 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
 
         // A participant's token is not an observer's.
         var participant = await api.JoinAsync(sessionId, "participant");
-        var other = await OpenRoomAsync(sessionId, participant.GetProperty("accessToken").GetString());
+        var other = await OpenRoomAsync(sessionId, participant.Token);
         await Expect(other.Locator("[data-testid=observer-no-access]")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
         await other.Context.CloseAsync();
@@ -186,22 +172,16 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
     [Fact]
     public async Task Observer_SeesPromptAddedMidSession_AndIsShownOutWhenTheInviteIsRevoked()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var study = await api.PostAsync("/api/studies", new { name = "Revocation study" });
-        var session = await api.PostAsync($"/api/studies/{study.GetProperty("id").GetString()}/sessions", new
-        {
-            title = "Landing page focus group",
-            mode = "focus-group",
-            prompts = new object[] { new { kind = "question", text = "What do you use today?" } },
-        });
-        var sessionId = session.GetProperty("id").GetString()!;
+        var session = await api.CreateSessionAsync(await api.CreateStudyAsync("Revocation study"), "Landing page focus group", "focus-group",
+            prompts: [new { kind = "question", text = "What do you use today?" }]);
+        var sessionId = session.SessionId;
         var observer = await api.JoinAsync(sessionId, "observer");
-        var page = await OpenRoomAsync(sessionId, observer.GetProperty("accessToken").GetString());
+        var page = await OpenRoomAsync(sessionId, observer.Token);
         await Expect(page.Locator("[data-testid=observer-room]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=note-tag]")).ToHaveCountAsync(0);
 
         // A stimulus added to the guide after the observer joined still shows, image and all.
-        await using var facilitator = await HubClient.ConnectAsync(fixture, (await api.PostAsync($"/api/sessions/{sessionId}/facilitator", null)).GetProperty("accessToken").GetString()!);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, sessionId);
         await facilitator.InvokeAsync("StartSession");
         await Expect(page.Locator("[data-testid=room-prompt]")).ToContainTextAsync("The session is live");
         var added = await api.PostAsync($"/api/sessions/{sessionId}/prompts", new { kind = "stimulus", text = "The new landing page", url = fixture.App.BaseUrl + "/favicon.svg" });
@@ -241,111 +221,5 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
         await Pages.GoAsync(page, $"/observe/{sessionId}");
         await Expect(page.Locator("[data-testid=observer-room], [data-testid=observer-no-access]")).ToBeVisibleAsync();
         return page;
-    }
-
-    private static string? Type(JsonElement e) => e.GetProperty("type").GetString();
-
-    /// <summary>The HTTP API with the facilitator key.</summary>
-    private sealed class Api : IDisposable
-    {
-        private readonly HttpClient _http;
-
-        public Api(string baseUrl)
-        {
-            _http = new HttpClient { BaseAddress = new Uri(baseUrl) };
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AppServer.FacilitatorKey);
-        }
-
-        public async Task<JsonElement> PostAsync(string path, object? body)
-        {
-            using var response = await _http.PostAsJsonAsync(path, body, Json);
-            return await ReadAsync(response, "POST", path);
-        }
-
-        public async Task<JsonElement> GetAsync(string path)
-        {
-            using var response = await _http.GetAsync(path);
-            return await ReadAsync(response, "GET", path);
-        }
-
-        public async Task DeleteAsync(string path)
-        {
-            using var response = await _http.DeleteAsync(path);
-            Assert.True(response.IsSuccessStatusCode, $"DELETE {path}: {(int)response.StatusCode}");
-        }
-
-        public async Task PutAsync(string path, object body)
-        {
-            using var response = await _http.PutAsJsonAsync(path, body, Json);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {(int)response.StatusCode} {text}");
-        }
-
-        /// <summary>An invite of the role, exchanged for a member (access token, code) as the invite page does.</summary>
-        public async Task<JsonElement> JoinAsync(string sessionId, string role)
-        {
-            var invite = await PostAsync($"/api/sessions/{sessionId}/invites", new { role });
-            return await PostAsync("/api/join", new { token = invite.GetProperty("token").GetString() });
-        }
-
-        public async Task<List<JsonElement>> EventsAsync(string sessionId)
-        {
-            var text = await _http.GetStringAsync($"/api/sessions/{sessionId}/events?after=0");
-            return JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-        }
-
-        /// <summary>The newest event that matches, waiting up to 10 s for it to be stored.</summary>
-        public async Task<JsonElement> EventuallyAsync(string sessionId, Func<JsonElement, bool> match)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (true)
-            {
-                var found = (await EventsAsync(sessionId)).LastOrDefault(match);
-                if (found.ValueKind != JsonValueKind.Undefined)
-                {
-                    return found;
-                }
-                Assert.True(DateTime.UtcNow < deadline, "The expected event was not stored within 10 s.");
-                await Task.Delay(200);
-            }
-        }
-
-        private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string method, string path)
-        {
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-            return JsonDocument.Parse(text).RootElement.Clone();
-        }
-
-        public void Dispose() => _http.Dispose();
-    }
-
-    /// <summary>A member's hub connection, run in a browser page of the app with the SignalR browser client.</summary>
-    private sealed class HubClient(IPage page) : IAsyncDisposable
-    {
-        public static async Task<HubClient> ConnectAsync(BrowserFixture fixture, string accessToken)
-        {
-            var page = await fixture.NewPageAsync();
-            await page.GotoAsync("/signin");
-            await page.AddScriptTagAsync(new() { Url = "/lib/signalr/signalr.min.js" });
-            await page.EvaluateAsync(
-                """
-                async token => {
-                  window.hub = new signalR.HubConnectionBuilder()
-                    .withUrl("/hubs/session", { accessTokenFactory: () => token })
-                    .build();
-                  await window.hub.start();
-                }
-                """, accessToken);
-            return new HubClient(page);
-        }
-
-        /// <summary>Calls a write with a new clientEventId; returns the Ack's seq.</summary>
-        public Task<long> InvokeAsync(string method, params object[] args) =>
-            page.EvaluateAsync<long>(
-                "async ([method, args]) => (await window.hub.invoke(method, crypto.randomUUID(), ...args)).seq",
-                new object[] { method, args });
-
-        public async ValueTask DisposeAsync() => await page.Context.CloseAsync();
     }
 }

@@ -1,9 +1,7 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
 using SessionRoom.Testing;
 using static Microsoft.Playwright.Assertions;
+using static SessionRoom.E2ETests.Events;
 
 namespace SessionRoom.E2ETests;
 
@@ -15,13 +13,12 @@ namespace SessionRoom.E2ETests;
 /// </summary>
 public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TestApi api = fixture.Api;
 
     [Fact]
     public async Task Participant_ConsentsWaitsAnswersPollReactsAndSus_AnswersAreStored()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Checkout test, round 1",
             ["confused", "delight", "pricing"],
             new { kind = "poll", text = "Which plan would you pick today?", options = new[] { "Free", "Pro", "Team" }, multiple = false },
@@ -63,7 +60,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         await ScreenshotAsync(page, "participant-waiting");
         var memberId = await StoredMemberIdAsync(page);
 
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("The facilitator will show the first question soon");
         await Expect(page.Locator("[data-testid=reaction]")).ToHaveTextAsync(["confused", "delight", "pricing"]);
@@ -168,8 +165,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task RevokedInvite_WhileConnected_ShowsFriendlyErrorAndForgetsTheMember()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync("Revoked", [], new { kind = "question", text = "Hello?" });
+        var setup = await SessionWithInviteAsync("Revoked", [], new { kind = "question", text = "Hello?" });
         var (context, page) = await PhoneAsync();
         await JoinAsync(page, setup.Token);
         await Expect(page.Locator("[data-testid=connection]")).ToHaveAttributeAsync("data-state", "connected");
@@ -186,11 +182,10 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task ObserverInvite_JoinsWithoutConsent_AndOpensTheObserverRoom()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync("Observer link", [], new { kind = "question", text = "Hello?" });
-        var invite = await api.PostAsync($"/api/sessions/{setup.SessionId}/invites", new { role = "observer" });
+        var setup = await SessionWithInviteAsync("Observer link", [], new { kind = "question", text = "Hello?" });
+        var invite = await api.InviteAsync(setup.SessionId, "observer");
         var (context, page) = await PhoneAsync();
-        await page.GotoAsync("/join/" + invite.GetProperty("token").GetString());
+        await page.GotoAsync("/join/" + invite);
         // Observers are not asked for the participants' consent; they only join.
         await Expect(page.Locator("[data-testid=consent-heading]")).ToHaveTextAsync("You've been invited to observe a research session");
         await Expect(page.Locator("[data-testid=agree]")).ToBeHiddenAsync();
@@ -210,8 +205,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task Offline_AnswerWaitsInOutbox_ArrivesExactlyOnce_EvenWhenReplayed()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Offline outbox",
             ["confused"],
             new { kind = "question", text = "What would you change first?" },
@@ -219,7 +213,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         var (context, page) = await PhoneAsync();
         await JoinAsync(page, setup.Token);
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("Waiting for the session to start");
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
         await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
         await Expect(page.Locator("[data-testid=prompt-text]")).ToHaveTextAsync("What would you change first?");
@@ -285,15 +279,14 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task ServerRestart_AnswerGivenWhileServerIsDown_ArrivesOnceAfterReconnect()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Server restart",
             ["confused"],
             new { kind = "task", text = "Find the returns policy.", successCriteria = "Returns page open" });
         var (context, page) = await PhoneAsync();
         await JoinAsync(page, setup.Token);
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("Waiting for the session to start");
-        await using (var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId))
+        await using (var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId))
         {
             await facilitator.InvokeAsync("StartSession");
             await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
@@ -333,14 +326,13 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task Consent_ShowsTheStudysConsentTextSetThroughTheApi_WithItsLineBreaks()
     {
-        using var api = new Api(fixture.App.BaseUrl);
         const string Consent =
             "We are testing the new checkout, not you.\n\n"
             + "• The session is recorded (screen and voice) and lasts about 45 minutes.\n"
             + "• Only the research team sees the recording; reports use a code like P3 instead of your name.\n"
             + "• You can stop at any time without giving a reason.\n\n"
             + "Questions? Write to research@example.test.";
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Checkout test, round 2", [], [new { kind = "question", text = "What do you use today?" }],
             studyName: "Checkout redesign 2026", consentText: Consent);
         var (context, page) = await PhoneAsync();
@@ -372,15 +364,14 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task Task_ImStuckAndImDone_AreStoredAsAnswersToTheTask_AndSuccessCriteriaStayHidden()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Help centre, round 1",
             ["confused"],
             new { kind = "question", text = "Warm-up: when did you last return something you bought online?" },
             new { kind = "task", text = "Find out how long you have to return a pair of shoes.\nStart from the home page.", successCriteria = "Returns page open, 30 days read out" });
         var (context, page) = await PhoneAsync();
         await JoinAsync(page, setup.Token);
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
         await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[1]);
 
@@ -428,8 +419,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     {
         const string Img = "<img src=x onerror=\"window.__pwned=1\">";
         const string Script = "<script>window.__pwned=1</script>";
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Title " + Img + " " + Script,
             [],
             [new { kind = "poll", text = "Pick " + Script, options = new[] { Img, Script, "Plain" }, multiple = false }],
@@ -446,7 +436,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("Waiting for the session to start");
         await Expect(page.Locator("[data-testid=session-title]")).ToHaveTextAsync("Title " + Img + " " + Script);
 
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
         await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
         await Expect(page.Locator("[data-testid=prompt-text]")).ToHaveTextAsync("Pick " + Script);
@@ -472,8 +462,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task EveryPromptKind_At360px_FitsTheScreen_EvenWithLongWords()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "Pricing page interviews, round 3 (mobile)",
             ["confused", "delight", "too-expensive", "love-it"],
             new { kind = "question", text = "What do you use today to plan your team's week?" },
@@ -491,7 +480,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
             Body = PricingPageSvg,
         }));
         await JoinAsync(page, setup.Token);
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
 
         await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
@@ -546,8 +535,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task LongTitlesAndNames_At360px_DoNotOverflowTheConsentOrTheHeader()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync(
+        var setup = await SessionWithInviteAsync(
             "A" + new string('b', 190),
             [new string('t', 40)],
             [new { kind = "question", text = "Hello?" }],
@@ -559,7 +547,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         await AssertFitsAsync(page);
         await JoinFromConsentAsync(page);
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("Waiting for the session to start");
-        await using var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
         await facilitator.InvokeAsync("StartSession");
         await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
         await Expect(page.Locator("[data-testid=reaction]")).ToHaveCountAsync(1);
@@ -570,9 +558,8 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task EndedSession_NewLink_SaysSoInsteadOfAskingForConsent()
     {
-        using var api = new Api(fixture.App.BaseUrl);
-        var setup = await api.CreateSessionAsync("Already over", [], new { kind = "question", text = "Hello?" });
-        await using (var facilitator = await FacilitatorHub.ConnectAsync(fixture, api, setup.SessionId))
+        var setup = await SessionWithInviteAsync("Already over", [], new { kind = "question", text = "Hello?" });
+        await using (var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId))
         {
             await facilitator.InvokeAsync("StartSession");
             await facilitator.InvokeAsync("EndSession");
@@ -697,119 +684,21 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     private static Task<string> StoredMemberIdAsync(IPage page) =>
         page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith(':member')))).memberId");
 
-    private static string? Type(JsonElement e) => e.GetProperty("type").GetString();
+    private sealed record Setup(string SessionId, string Token, IReadOnlyList<string> PromptIds);
 
-    private static string? Prompt(JsonElement e) =>
-        e.TryGetProperty("promptId", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+    private Task<Setup> SessionWithInviteAsync(string title, string[] tags, params object[] prompts) =>
+        SessionWithInviteAsync(title, tags, prompts, studyName: "Participant page study", consentText: null);
 
-    private sealed record Setup(string SessionId, string Token, IReadOnlyList<string> PromptIds, string StudyId);
-
-    /// <summary>The HTTP API with the facilitator key.</summary>
-    private sealed class Api : IDisposable
+    /// <summary>A new study (with its consent text set through <c>PUT /api/studies/{id}</c>), a session and a participant invite.</summary>
+    private async Task<Setup> SessionWithInviteAsync(string title, string[] tags, object[] prompts, string studyName, string? consentText)
     {
-        private readonly HttpClient _http;
-
-        public Api(string baseUrl)
+        const string Goal = "Learn what gets in people's way.";
+        var studyId = await api.CreateStudyAsync(studyName, Goal);
+        if (consentText is not null)
         {
-            _http = new HttpClient { BaseAddress = new Uri(baseUrl) };
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AppServer.FacilitatorKey);
+            await api.SetConsentTextAsync(studyId, studyName, Goal, consentText);
         }
-
-        public Task<Setup> CreateSessionAsync(string title, string[] tags, params object[] prompts) =>
-            CreateSessionAsync(title, tags, prompts, studyName: "Participant page study", consentText: null);
-
-        /// <summary>A new study (with its consent text set through <c>PUT /api/studies/{id}</c>), a session and a participant invite.</summary>
-        public async Task<Setup> CreateSessionAsync(string title, string[] tags, object[] prompts, string studyName, string? consentText)
-        {
-            var study = await PostAsync("/api/studies", new { name = studyName, goal = "Learn what gets in people's way." });
-            var studyId = study.GetProperty("id").GetString()!;
-            if (consentText is not null)
-            {
-                await PutAsync($"/api/studies/{studyId}", new { name = studyName, goal = "Learn what gets in people's way.", consentText });
-            }
-            var session = await PostAsync($"/api/studies/{studyId}/sessions",
-                new { title, mode = "usability", tags, prompts });
-            var sessionId = session.GetProperty("id").GetString()!;
-            var invite = await PostAsync($"/api/sessions/{sessionId}/invites", new { role = "participant" });
-            var promptIds = session.GetProperty("prompts").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
-            return new Setup(sessionId, invite.GetProperty("token").GetString()!, promptIds, studyId);
-        }
-
-        public async Task PutAsync(string path, object body)
-        {
-            using var response = await _http.PutAsJsonAsync(path, body, Json);
-            Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-
-        public async Task<JsonElement> PostAsync(string path, object? body)
-        {
-            using var response = await _http.PostAsJsonAsync(path, body, Json);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
-            return JsonDocument.Parse(text).RootElement.Clone();
-        }
-
-        public async Task<JsonElement> GetAsync(string path) =>
-            JsonDocument.Parse(await _http.GetStringAsync(path)).RootElement.Clone();
-
-        public async Task DeleteAsync(string path)
-        {
-            using var response = await _http.DeleteAsync(path);
-            Assert.True(response.IsSuccessStatusCode, $"DELETE {path}: {(int)response.StatusCode}");
-        }
-
-        public async Task<List<JsonElement>> EventsAsync(string sessionId)
-        {
-            var text = await _http.GetStringAsync($"/api/sessions/{sessionId}/events?after=0");
-            return JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-        }
-
-        /// <summary>The newest event that matches, waiting up to 10 s for it to be stored.</summary>
-        public async Task<JsonElement> EventuallyAsync(string sessionId, Func<JsonElement, bool> match)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (true)
-            {
-                var found = (await EventsAsync(sessionId)).LastOrDefault(match);
-                if (found.ValueKind != JsonValueKind.Undefined)
-                {
-                    return found;
-                }
-                Assert.True(DateTime.UtcNow < deadline, "The expected event was not stored within 10 s.");
-                await Task.Delay(200);
-            }
-        }
-
-        public void Dispose() => _http.Dispose();
-    }
-
-    /// <summary>The facilitator's hub connection, run in a browser page of the app with the SignalR browser client.</summary>
-    private sealed class FacilitatorHub(IPage page) : IAsyncDisposable
-    {
-        public static async Task<FacilitatorHub> ConnectAsync(BrowserFixture fixture, Api api, string sessionId)
-        {
-            var member = await api.PostAsync($"/api/sessions/{sessionId}/facilitator", null);
-            var page = await fixture.NewPageAsync();
-            await page.GotoAsync("/signin");
-            await page.AddScriptTagAsync(new() { Url = "/lib/signalr/signalr.min.js" });
-            await page.EvaluateAsync(
-                """
-                async token => {
-                  window.facilitatorHub = new signalR.HubConnectionBuilder()
-                    .withUrl("/hubs/session", { accessTokenFactory: () => token })
-                    .build();
-                  await window.facilitatorHub.start();
-                }
-                """, member.GetProperty("accessToken").GetString());
-            return new FacilitatorHub(page);
-        }
-
-        /// <summary>Calls a facilitator write with a new clientEventId; returns the Ack's seq.</summary>
-        public Task<long> InvokeAsync(string method, params string[] args) =>
-            page.EvaluateAsync<long>(
-                "async ([method, args]) => (await window.facilitatorHub.invoke(method, crypto.randomUUID(), ...args)).seq",
-                new object[] { method, args });
-
-        public async ValueTask DisposeAsync() => await page.Context.CloseAsync();
+        var session = await api.CreateSessionAsync(studyId, title, "usability", tags, prompts);
+        return new Setup(session.SessionId, await api.InviteAsync(session.SessionId, "participant"), session.PromptIds);
     }
 }
