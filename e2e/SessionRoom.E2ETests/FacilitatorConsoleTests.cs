@@ -67,4 +67,39 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
         await Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Ended");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Console_UsabilityTask_StartThenSuccess_UpdatesCompletionRateAndInterval()
+    {
+        var studyId = await api.CreateStudyAsync("Usability study");
+        var session = await api.CreateSessionAsync(studyId, "Checkout test", "usability", prompts:
+        [
+            new { kind = "task", text = "Buy a blue mug", successCriteria = "Confirmation shown" },
+            new { kind = "seq", text = "How easy was that?" },
+        ]);
+        var (participantToken, _, participantCode) = await api.JoinAsync(session.SessionId, "participant");
+        await using var participant = await HubDriver.ConnectAsync(fixture, participantToken);
+
+        var page = await fixture.NewPageAsync();
+        await Pages.SignInAsync(page);
+        await Pages.GoAsync(page, $"/sessions/{session.SessionId}/live");
+        await page.Locator("[data-testid=start-session]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Start session" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=metric-task]")).ToContainTextAsync("No attempt ended yet");
+
+        var row = page.Locator("[data-testid=task-row]", new() { HasTextString = participantCode });
+        await row.Locator("[data-testid=start-task]").ClickAsync();
+        await Expect(row).ToContainTextAsync("Running");
+        await row.GetByRole(AriaRole.Button, new() { Name = "success" }).ClickAsync();
+
+        // 1 of 1 by adjusted Wald: p = 2.9208 / 4.8416 = 0.603, half-width 1.96 * sqrt(0.603 * 0.397 / 4.8416) = 0.436, so 17% to 100%.
+        await Expect(page.Locator("[data-testid=metric-task]")).ToContainTextAsync("1 of 1 succeeded (100%)");
+        await Expect(page.Locator("[data-testid=metric-task] [data-testid=metric-interval]")).ToContainTextAsync("17%–100%");
+
+        await page.Locator("[data-testid=next-prompt]").ClickAsync();
+        await participant.InvokeAsync("Answer", session.PromptIds[1], new { rating = 6 });
+        await Expect(page.Locator("[data-testid=metric-seq]")).ToContainTextAsync("mean 6.0 of 7");
+        await Pages.ScreenshotAsync(page, "console-usability");
+        await page.Context.CloseAsync();
+    }
 }
