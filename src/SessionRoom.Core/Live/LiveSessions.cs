@@ -9,6 +9,15 @@ namespace SessionRoom.Core.Live;
 /// </summary>
 public sealed class LiveSessions(LiveOptions options)
 {
+    /// <summary>Checked before anything else, even before the idempotency look-up that uses it.</summary>
+    public static void RequireClientEventId(LiveCommand command)
+    {
+        if (command.ClientEventId == Guid.Empty)
+        {
+            throw new LiveRuleException("clientEventId must be a new GUID made by the client, not the empty GUID.");
+        }
+    }
+
     public NewEvent Decide(ILiveView view, Caller caller, LiveCommand command)
     {
         var status = view.Status(caller.SessionId) ?? throw new LiveRuleException("This session no longer exists.");

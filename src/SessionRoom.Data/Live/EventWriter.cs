@@ -40,6 +40,7 @@ public sealed class EventWriter : IAsyncDisposable
     /// <summary>Decides and stores one call. Throws <see cref="LiveRuleException"/> when the rules refuse it.</summary>
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command)
     {
+        LiveSessions.RequireClientEventId(command);
         var request = new Request(caller, command);
         if (!_queue.Writer.TryWrite(request))
         {

@@ -57,10 +57,6 @@ public sealed class SessionHub(LiveService live, IOptions<LiveOptions> options, 
     private Task<Ack> Write(LiveCommand command)
     {
         Limiter().Take();
-        if (command.ClientEventId == Guid.Empty)
-        {
-            throw new LiveRuleException("clientEventId must be a new GUID made by the client, not the empty GUID.");
-        }
         return live.WriteAsync(Caller(), command);
     }
 
