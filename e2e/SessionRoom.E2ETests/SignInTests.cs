@@ -30,10 +30,9 @@ public sealed class SignInTests(BrowserFixture fixture) : IClassFixture<BrowserF
 
         await Expect(page.Locator("h1")).ToHaveTextAsync("Studies");
         Assert.DoesNotContain(AppServer.FacilitatorKey, page.Url, StringComparison.Ordinal);
-        var history = await page.EvaluateAsync<int>("() => history.length");
+        // The fragment was replaced, not pushed: going back does not bring the key into the address bar.
         await page.GoBackAsync();
         Assert.DoesNotContain(AppServer.FacilitatorKey, page.Url, StringComparison.Ordinal);
-        Assert.True(history >= 1);
         await page.Context.CloseAsync();
     }
 

@@ -146,6 +146,10 @@ public sealed class EventWriter : IAsyncDisposable
         {
             c.Execute("UPDATE sessions SET current_prompt_id = @promptId WHERE id = @sessionId", new { promptId, sessionId }, tx);
         }
+        if (decided.NewStatus is not null || decided.NewCurrentPrompt is not null)
+        {
+            view.Forget(sessionId);
+        }
 
         var tags = decided.Tags ?? [];
         var e = new SessionEvent(

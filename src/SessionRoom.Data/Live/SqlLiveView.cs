@@ -6,28 +6,59 @@ using SessionRoom.Data.Stores;
 
 namespace SessionRoom.Data.Live;
 
-/// <summary>The rules' view of a session, read inside the writer's transaction (see <see cref="ILiveView"/>).</summary>
+/// <summary>
+/// The rules' view of a session, read inside the writer's transaction (see <see cref="ILiveView"/>).
+/// One view serves one batch: the session row and its tags are read once per batch, not once per
+/// question, and the writer calls <see cref="Forget"/> after it changes the session row.
+/// </summary>
 internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvider clock) : ILiveView
 {
-    public string? Status(Guid sessionId) =>
-        c.QuerySingleOrDefault<string>("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx);
+    private readonly Dictionary<Guid, SessionFacts?> _sessions = [];
+    private readonly Dictionary<Guid, IReadOnlyList<string>> _tags = [];
+
+    public string? Status(Guid sessionId) => Facts(sessionId)?.Status;
+
+    public Guid? CurrentPromptId(Guid sessionId) => Facts(sessionId)?.CurrentPromptId;
+
+    public bool IsBlind(Guid sessionId) => Facts(sessionId)?.Blind == 1;
+
+    public long ClockMs(Guid sessionId) =>
+        Facts(sessionId)?.StartedUtc is { } started ? Math.Max(0, (long)(clock.GetUtcNow() - started).TotalMilliseconds) : 0;
 
     public Prompt? FindPrompt(Guid sessionId, Guid promptId) =>
         c.QuerySingleOrDefault<PromptRow>(PromptRow.Select + " WHERE id = @promptId AND session_id = @sessionId", new { sessionId, promptId }, tx)?.ToPrompt();
-
-    public Guid? CurrentPromptId(Guid sessionId) =>
-        c.QuerySingleOrDefault<SessionFlags>("SELECT current_prompt_id AS CurrentPromptId, blind AS Blind FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.CurrentPromptId;
-
-    public bool IsBlind(Guid sessionId) =>
-        c.QuerySingleOrDefault<SessionFlags>("SELECT current_prompt_id AS CurrentPromptId, blind AS Blind FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.Blind == 1;
 
     public bool IsParticipant(Guid sessionId, Guid memberId) =>
         c.ExecuteScalar<long>(
             "SELECT COUNT(*) FROM members WHERE id = @memberId AND session_id = @sessionId AND role = @role",
             new { memberId, sessionId, role = Roles.Participant }, tx) > 0;
 
-    public IReadOnlyList<string> Tags(Guid sessionId) =>
-        c.Query<string>("SELECT name FROM session_tags WHERE session_id = @sessionId ORDER BY position", new { sessionId }, tx).ToList();
+    public IReadOnlyList<string> Tags(Guid sessionId)
+    {
+        if (!_tags.TryGetValue(sessionId, out var tags))
+        {
+            tags = c.Query<string>("SELECT name FROM session_tags WHERE session_id = @sessionId ORDER BY position", new { sessionId }, tx).ToList();
+            _tags[sessionId] = tags;
+        }
+        return tags;
+    }
+
+    /// <summary>The writer changed the session row (status, start, current prompt): read it again next time.</summary>
+    public void Forget(Guid sessionId) => _sessions.Remove(sessionId);
+
+    private SessionFacts? Facts(Guid sessionId)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var facts))
+        {
+            facts = c.QuerySingleOrDefault<SessionFacts>(
+                """
+                SELECT status AS Status, current_prompt_id AS CurrentPromptId, blind AS Blind, started_utc AS StartedUtc
+                FROM sessions WHERE id = @sessionId
+                """, new { sessionId }, tx);
+            _sessions[sessionId] = facts;
+        }
+        return facts;
+    }
 
     public long? RunningTaskSince(Guid sessionId, Guid promptId, Guid participantId)
     {
@@ -41,20 +72,12 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
         return last?.Type == EventTypes.TaskStarted ? last.AtMs : null;
     }
 
-    public long ClockMs(Guid sessionId)
-    {
-        var started = c.QuerySingleOrDefault<StartRow>("SELECT started_utc AS StartedUtc FROM sessions WHERE id = @sessionId", new { sessionId }, tx)?.StartedUtc;
-        return started is { } s ? Math.Max(0, (long)(clock.GetUtcNow() - s).TotalMilliseconds) : 0;
-    }
 
-    private sealed class SessionFlags
+    private sealed class SessionFacts
     {
+        public string Status { get; set; } = "";
         public Guid? CurrentPromptId { get; set; }
         public long Blind { get; set; }
-    }
-
-    private sealed class StartRow
-    {
         public DateTimeOffset? StartedUtc { get; set; }
     }
 

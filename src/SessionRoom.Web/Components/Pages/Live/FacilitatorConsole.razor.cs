@@ -32,8 +32,6 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
 
     [Inject] private IDialogService Dialogs { get; set; } = default!;
 
-    [Inject] private NavigationManager Navigation { get; set; } = default!;
-
     private bool IsDraft => Session?.Status == SessionStatuses.Draft;
 
     private bool IsLive => Session?.Status == SessionStatuses.Live;
@@ -85,17 +83,14 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
         if (e.Type == EventTypes.MemberJoined && e.ActorId is { } id)
         {
             _membersVersion++;
-            if (Data(e, "role") == Roles.Participant)
+            if (DataText(e, "role") == Roles.Participant)
             {
-                _participantCodes[id] = e.ActorCode ?? Data(e, "code");
+                _participantCodes[id] = e.ActorCode ?? DataText(e, "code");
             }
         }
     }
 
     private static bool IsBackroomChatter(SessionEvent e) => e.Type is EventTypes.Note or EventTypes.BackroomMessage;
-
-    private static string Data(SessionEvent e, string name) =>
-        e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
     private string Code(Guid? memberId) =>
         memberId is { } id && _participantCodes.TryGetValue(id, out var code) ? code : "P?";
@@ -119,7 +114,7 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
 
     private string? TaskOutcome(Prompt prompt, Guid participantId) =>
         Events.LastOrDefault(e => e.PromptId == prompt.Id && e.ParticipantId == participantId && e.Type == EventTypes.TaskEnded) is { } ended
-            ? Data(ended, "outcome")
+            ? DataText(ended, "outcome")
             : null;
 
     private Task StartTask(Prompt prompt, Guid participantId) => SendAsync(new StartTask(Guid.NewGuid(), prompt.Id, participantId));

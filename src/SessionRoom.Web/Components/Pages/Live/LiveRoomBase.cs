@@ -173,7 +173,7 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
                 Session = Session! with { CurrentPromptId = e.PromptId, Prompts = WithShownPrompt(Session.Prompts, e) };
                 break;
             case EventTypes.MemberJoined when e.ActorId is { } id && !_replaying:
-                _online[id] = new OnlineMember(id, Str(e, "role"), e.ActorCode ?? Str(e, "code"), Str(e, "displayName"));
+                _online[id] = new OnlineMember(id, DataText(e, "role"), e.ActorCode ?? DataText(e, "code"), DataText(e, "displayName"));
                 break;
             case EventTypes.MemberLeft when e.ActorId is { } id && !_replaying:
                 _online.Remove(id);
@@ -193,8 +193,11 @@ public abstract class LiveRoomBase : ComponentBase, IAsyncDisposable
         return shown is null ? prompts : [.. prompts, shown];
     }
 
-    private static string Str(SessionEvent e, string name) =>
-        e.Data.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+    /// <summary>A text field of an event's data ("" when absent), e.g. the role of a member-joined event.</summary>
+    protected static string DataText(SessionEvent e, string name) =>
+        e.Data.ValueKind == System.Text.Json.JsonValueKind.Object && e.Data.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String
+            ? v.GetString() ?? ""
+            : "";
 
     /// <summary>Releases what a page holds besides its membership (timers); called once, on dispose.</summary>
     protected virtual void OnClosing()

@@ -180,8 +180,8 @@ public sealed partial class ObserverRoom : LiveRoomBase
                 _promptShownSeq = e.Seq;
                 _shownPrompt = PromptOf(e);
                 break;
-            case EventTypes.MemberJoined when Str(e, "role") == Roles.Participant:
-                RememberParticipant(e.ActorId, e.ActorCode ?? Str(e, "code"));
+            case EventTypes.MemberJoined when DataText(e, "role") == Roles.Participant:
+                RememberParticipant(e.ActorId, e.ActorCode ?? DataText(e, "code"));
                 break;
         }
     }
@@ -208,9 +208,6 @@ public sealed partial class ObserverRoom : LiveRoomBase
             return null;
         }
     }
-
-    private static string Str(SessionEvent e, string name) =>
-        e.Data.ValueKind == JsonValueKind.Object && e.Data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 
     // ---- views ----
 
