@@ -69,7 +69,7 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Console_UsabilityTask_StartThenSuccess_UpdatesCompletionRateAndInterval()
+    public async Task Console_UsabilityTask_StartPauseSuccess_UpdatesCompletionRateAndIntervalForFacilitatorAndObserver()
     {
         var studyId = await api.CreateStudyAsync("Usability study");
         var session = await api.CreateSessionAsync(studyId, "Checkout test", "usability", prompts:
@@ -79,6 +79,8 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
         ]);
         var (participantToken, _, participantCode) = await api.JoinAsync(session.SessionId, "participant");
         await using var participant = await HubDriver.ConnectAsync(fixture, participantToken);
+        var observer = await api.JoinAsync(session.SessionId, "observer");
+        var observerPage = await Pages.OpenObserverRoomAsync(fixture, session.SessionId, observer.Token);
 
         var page = await fixture.NewPageAsync();
         await Pages.SignInAsync(page);
@@ -90,16 +92,29 @@ public sealed class FacilitatorConsoleTests(BrowserFixture fixture) : IClassFixt
         var row = page.Locator("[data-testid=task-row]", new() { HasTextString = participantCode });
         await row.Locator("[data-testid=start-task]").ClickAsync();
         await Expect(row).ToContainTextAsync("Running");
+        await row.Locator("[data-testid=pause-task]").ClickAsync();
+        await Expect(row.Locator("[data-testid=task-timer]")).ToContainTextAsync("Paused at");
+        await Expect(row.Locator("[data-testid=pause-task]")).ToHaveTextAsync("Resume");
+        await row.Locator("[data-testid=pause-task]").ClickAsync();
+        await Expect(row.Locator("[data-testid=task-timer]")).ToContainTextAsync("Running");
+        await Expect(observerPage.Locator("[data-testid=metric-task]")).ToContainTextAsync("No attempt ended yet");
         await row.GetByRole(AriaRole.Button, new() { Name = "success" }).ClickAsync();
 
         // 1 of 1 by adjusted Wald: p = 2.9208 / 4.8416 = 0.603, half-width 1.96 * sqrt(0.603 * 0.397 / 4.8416) = 0.436, so 17% to 100%.
         await Expect(page.Locator("[data-testid=metric-task]")).ToContainTextAsync("1 of 1 succeeded (100%)");
         await Expect(page.Locator("[data-testid=metric-task] [data-testid=metric-interval]")).ToContainTextAsync("17%–100%");
+        await Expect(page.Locator("[data-testid=metric-plan]")).ToContainTextAsync("±10 points needs about");
+        // The observers' room shows the same figures, live.
+        await Expect(observerPage.Locator("[data-testid=metric-task]")).ToContainTextAsync("1 of 1 succeeded (100%)");
+        await Expect(observerPage.Locator("[data-testid=metric-task] [data-testid=metric-interval]")).ToContainTextAsync("17%–100%");
 
         await page.Locator("[data-testid=next-prompt]").ClickAsync();
         await participant.InvokeAsync("Answer", session.PromptIds[1], new { rating = 6 });
         await Expect(page.Locator("[data-testid=metric-seq]")).ToContainTextAsync("mean 6.0 of 7");
+        await Expect(observerPage.Locator("[data-testid=metric-seq]")).ToContainTextAsync("mean 6.0 of 7");
         await Pages.ScreenshotAsync(page, "console-usability");
+        await Pages.ScreenshotAsync(observerPage, "observer-usability");
+        await observerPage.Context.CloseAsync();
         await page.Context.CloseAsync();
     }
 }

@@ -210,16 +210,6 @@ public sealed class ObserverRoomTests(BrowserFixture fixture) : IClassFixture<Br
     }
 
     /// <summary>Stores the token as the invite page does (when given), then opens the room and waits for the circuit.</summary>
-    private async Task<IPage> OpenRoomAsync(string sessionId, string? token)
-    {
-        var page = await fixture.NewPageAsync();
-        await page.GotoAsync("/signin");
-        if (token is not null)
-        {
-            await page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[] { "sessionroom.observer." + sessionId, token });
-        }
-        await Pages.GoAsync(page, $"/observe/{sessionId}");
-        await Expect(page.Locator("[data-testid=observer-room], [data-testid=observer-no-access]")).ToBeVisibleAsync();
-        return page;
-    }
+
+    private Task<IPage> OpenRoomAsync(string sessionId, string? token) => Pages.OpenObserverRoomAsync(fixture, sessionId, token);
 }

@@ -26,6 +26,23 @@ public static class Pages
         await WaitForCircuitAsync(page);
     }
 
+    /// <summary>
+    /// Opens the observer room in a new page the way an observer arrives: with the access token the
+    /// invite page stored in localStorage (none: the room's "no access" panel).
+    /// </summary>
+    public static async Task<IPage> OpenObserverRoomAsync(BrowserFixture fixture, string sessionId, string? token)
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/signin");
+        if (token is not null)
+        {
+            await page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[] { "sessionroom.observer." + sessionId, token });
+        }
+        await GoAsync(page, $"/observe/{sessionId}");
+        await page.Locator("[data-testid=observer-room], [data-testid=observer-no-access]").WaitForAsync();
+        return page;
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(Repo.Artifacts, name + ".png"), FullPage = true });
 

@@ -324,6 +324,29 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Task_WithShowCriteria_ShowsTheCriteria_AndATaskWithoutItDoesNot()
+    {
+        var setup = await SessionWithInviteAsync(
+            "Criteria shown",
+            ["confused"],
+            new { kind = "task", text = "Add a blue mug to your basket.", successCriteria = "The basket shows one blue mug.", showCriteria = true },
+            new { kind = "task", text = "Pay for the mug.", successCriteria = "Order confirmation page" });
+        var (context, page) = await PhoneAsync();
+        await JoinAsync(page, setup.Token);
+        await using var facilitator = await HubDriver.FacilitatorAsync(fixture, setup.SessionId);
+        await facilitator.InvokeAsync("StartSession");
+        await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[0]);
+
+        await Expect(page.Locator("[data-testid=task-criteria]")).ToContainTextAsync("The basket shows one blue mug.");
+        await Pages.ScreenshotAsync(page, "participant-task-criteria");
+        await facilitator.InvokeAsync("ShowPrompt", setup.PromptIds[1]);
+        await Expect(page.Locator("[data-testid=prompt-text]")).ToHaveTextAsync("Pay for the mug.");
+        await Expect(page.Locator("[data-testid=task-criteria]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-testid=prompt]")).Not.ToContainTextAsync("Order confirmation page");
+        await context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Consent_ShowsTheStudysConsentTextSetThroughTheApi_WithItsLineBreaks()
     {
         const string Consent =

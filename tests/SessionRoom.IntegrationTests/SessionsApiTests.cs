@@ -74,7 +74,8 @@ public sealed class SessionsApiTests(SessionRoomFactory factory)
         Assert.False(prompts[1].GetProperty("multiple").GetBoolean());
         AssertProperties(prompts[2], "id", "position", "kind", "text", "scaleMax");
         Assert.Equal(10, prompts[2].GetProperty("scaleMax").GetInt32());
-        AssertProperties(prompts[3], "id", "position", "kind", "text", "successCriteria");
+        AssertProperties(prompts[3], "id", "position", "kind", "text", "successCriteria", "showCriteria");
+        Assert.False(prompts[3].GetProperty("showCriteria").GetBoolean());
         Assert.Equal("Order confirmation shown", prompts[3].GetProperty("successCriteria").GetString());
         AssertProperties(prompts[4], "id", "position", "kind", "text", "url");
         Assert.Equal("https://example.test/a.png", prompts[4].GetProperty("url").GetString());

@@ -233,6 +233,16 @@ public class StudyRulesTests
         AssertKey(errors, "prompts[3].successCriteria");
     }
 
+    [Fact]
+    public void Task_ShowCriteria_IsOffByDefault_AndNeedsCriteriaToShow()
+    {
+        Assert.False(StudyRules.Prompt(new PromptInput("task", "Buy a mug", SuccessCriteria: "Order shown")).ShowCriteria);
+        Assert.True(StudyRules.Prompt(new PromptInput("task", "Buy a mug", SuccessCriteria: "Order shown", ShowCriteria: true)).ShowCriteria);
+        Assert.Null(StudyRules.Prompt(new PromptInput("question", "Why?")).ShowCriteria);
+        AssertKey(Fails(() => ValidWith(new PromptInput("task", "Buy a mug", ShowCriteria: true))), "prompts[0].showCriteria");
+        AssertKey(Fails(() => ValidWith(new PromptInput("question", "Why?", ShowCriteria: false))), "prompts[0].showCriteria");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(11)]

@@ -698,9 +698,9 @@
     render();
   }
 
-  /** Success criteria are the facilitator's: not kept on this device, never shown. */
+  /** Success criteria are the facilitator's unless they chose to show them: otherwise not kept on this device. */
   const forget = (prompt) => {
-    if (prompt) delete prompt.successCriteria;
+    if (prompt && prompt.showCriteria !== true) delete prompt.successCriteria;
   };
 
   const sortBySeq = (events) => (Array.isArray(events) ? events.slice().sort((a, b) => a.seq - b.seq) : []);
@@ -964,8 +964,11 @@
     const stimulus = prompt.kind === "stimulus" && stimulusView(prompt);
     if (stimulus) card.append(stimulus);
     if (prompt.kind === "task") {
-      // The instructions only: success criteria are for the facilitator and never shown here.
+      // Success criteria only when the facilitator chose to show them (the server sends them only then).
+      const criteria = prompt.showCriteria === true && typeof prompt.successCriteria === "string" && prompt.successCriteria;
       card.append(...[
+        criteria ? el("div", { class: "task-criteria", testid: "task-criteria" },
+          el("p", { class: "eyebrow", text: "You're done when" }), el("p", { text: criteria })) : null,
         el("div", { class: "task-hint", testid: "task-hint" },
           icon("flag"),
           el("p", {}, el("strong", { text: "Take your time and think aloud if you can." }),

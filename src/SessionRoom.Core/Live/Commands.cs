@@ -13,6 +13,11 @@ public sealed record StartTask(Guid ClientEventId, Guid PromptId, Guid Participa
 
 public sealed record EndTask(Guid ClientEventId, Guid PromptId, Guid ParticipantId, string? Outcome) : LiveCommand(ClientEventId);
 
+/// <summary>Stops the task's clock for one participant (a question, a technical hitch) without ending the attempt.</summary>
+public sealed record PauseTask(Guid ClientEventId, Guid PromptId, Guid ParticipantId) : LiveCommand(ClientEventId);
+
+public sealed record ResumeTask(Guid ClientEventId, Guid PromptId, Guid ParticipantId) : LiveCommand(ClientEventId);
+
 public sealed record GiveAnswer(Guid ClientEventId, Guid PromptId, AnswerInput? Answer) : LiveCommand(ClientEventId);
 
 public sealed record React(Guid ClientEventId, string? Tag) : LiveCommand(ClientEventId);

@@ -24,8 +24,8 @@ public interface ILiveView
 
     IReadOnlyList<string> Tags(Guid sessionId);
 
-    /// <summary>The session clock (ms) at which the task was started for the participant, if it is running.</summary>
-    long? RunningTaskSince(Guid sessionId, Guid promptId, Guid participantId);
+    /// <summary>The participant's attempt at the task that is running now (paused or not), or null.</summary>
+    TaskTimer? RunningTask(Guid sessionId, Guid promptId, Guid participantId);
 
     /// <summary>Milliseconds since the session started, on the server clock; 0 before it starts.</summary>
     long ClockMs(Guid sessionId);

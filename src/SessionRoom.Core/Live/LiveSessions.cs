@@ -45,16 +45,15 @@ public sealed class LiveSessions(LiveOptions options)
             case ShowPrompt c:
             {
                 var prompt = RequirePrompt(view, caller, c.PromptId);
-                // A room event: a task's success criteria stay in the backroom, so they cannot steer the participant.
-                var shown = prompt with { SuccessCriteria = null };
-                return new NewEvent(EventTypes.PromptShown, Audiences.Room, prompt.Id, Data: new { prompt = shown }, NewCurrentPrompt: prompt.Id);
+                // A room event: a task's success criteria go with it only when the facilitator chose to show them.
+                return new NewEvent(EventTypes.PromptShown, Audiences.Room, prompt.Id, Data: new { prompt = prompt.ForRoom() }, NewCurrentPrompt: prompt.Id);
             }
 
             case StartTask c:
             {
                 var prompt = RequireTask(view, caller, c.PromptId);
                 RequireParticipant(view, caller, c.ParticipantId);
-                if (view.RunningTaskSince(caller.SessionId, prompt.Id, c.ParticipantId) is not null)
+                if (view.RunningTask(caller.SessionId, prompt.Id, c.ParticipantId) is not null)
                 {
                     throw new LiveRuleException("This task is already running for that participant; end it first.");
                 }
@@ -69,10 +68,33 @@ public sealed class LiveSessions(LiveOptions options)
                 {
                     throw new LiveRuleException($"Outcome must be one of: {string.Join(", ", TaskOutcomes.All)}.");
                 }
-                var since = view.RunningTaskSince(caller.SessionId, prompt.Id, c.ParticipantId)
-                    ?? throw new LiveRuleException("This task is not running for that participant; start it first.");
-                var duration = Math.Max(0, view.ClockMs(caller.SessionId) - since);
-                return new NewEvent(EventTypes.TaskEnded, Audiences.Backroom, prompt.Id, c.ParticipantId, Data: new { outcome = c.Outcome, durationMs = duration });
+                var timer = RequireRunning(view, caller, prompt.Id, c.ParticipantId);
+                var now = view.ClockMs(caller.SessionId);
+                // Time on task is the server's clock between start and end, less every pause.
+                return new NewEvent(EventTypes.TaskEnded, Audiences.Backroom, prompt.Id, c.ParticipantId,
+                    Data: new { outcome = c.Outcome, durationMs = timer.ActiveMs(now), pausedMs = timer.PausedUntil(now) });
+            }
+
+            case PauseTask c:
+            {
+                var prompt = RequireTask(view, caller, c.PromptId);
+                RequireParticipant(view, caller, c.ParticipantId);
+                if (RequireRunning(view, caller, prompt.Id, c.ParticipantId).IsPaused)
+                {
+                    throw new LiveRuleException("This task is already paused for that participant.");
+                }
+                return new NewEvent(EventTypes.TaskPaused, Audiences.Backroom, prompt.Id, c.ParticipantId, Data: new { });
+            }
+
+            case ResumeTask c:
+            {
+                var prompt = RequireTask(view, caller, c.PromptId);
+                RequireParticipant(view, caller, c.ParticipantId);
+                if (!RequireRunning(view, caller, prompt.Id, c.ParticipantId).IsPaused)
+                {
+                    throw new LiveRuleException("This task is not paused for that participant.");
+                }
+                return new NewEvent(EventTypes.TaskResumed, Audiences.Backroom, prompt.Id, c.ParticipantId, Data: new { });
             }
 
             case GiveAnswer c:
@@ -126,7 +148,7 @@ public sealed class LiveSessions(LiveOptions options)
         var allowed = command switch
         {
             JoinPresence or LeavePresence => true,
-            StartSession or ShowPrompt or EndSession or StartTask or EndTask => role == Roles.Facilitator,
+            StartSession or ShowPrompt or EndSession or StartTask or EndTask or PauseTask or ResumeTask => role == Roles.Facilitator,
             GiveAnswer => role == Roles.Participant,
             React => role is Roles.Participant or Roles.Observer,
             AddNote or MessageBackroom => role is Roles.Observer or Roles.Facilitator,
@@ -145,6 +167,8 @@ public sealed class LiveSessions(LiveOptions options)
         EndSession => "end the session",
         StartTask => "start tasks",
         EndTask => "end tasks",
+        PauseTask => "pause tasks",
+        ResumeTask => "resume tasks",
         GiveAnswer => "answer prompts (only participants answer)",
         React => "react",
         AddNote => "add notes",
@@ -168,6 +192,10 @@ public sealed class LiveSessions(LiveOptions options)
         var prompt = RequirePrompt(view, caller, promptId);
         return prompt.Kind == PromptKinds.Task ? prompt : throw new LiveRuleException("That prompt is not a usability task.");
     }
+
+    private static TaskTimer RequireRunning(ILiveView view, Caller caller, Guid promptId, Guid participantId) =>
+        view.RunningTask(caller.SessionId, promptId, participantId)
+        ?? throw new LiveRuleException("This task is not running for that participant; start it first.");
 
     private static void RequireParticipant(ILiveView view, Caller caller, Guid participantId)
     {

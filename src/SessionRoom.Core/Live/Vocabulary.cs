@@ -16,6 +16,11 @@ public static class EventTypes
     public const string BackroomMessage = "backroom-message";
     public const string TaskStarted = "task-started";
     public const string TaskEnded = "task-ended";
+    public const string TaskPaused = "task-paused";
+    public const string TaskResumed = "task-resumed";
+
+    /// <summary>The events that make up one participant's attempt at a task, replayed by <see cref="TaskTimer"/>.</summary>
+    public static readonly IReadOnlyList<string> TaskTimeline = [TaskStarted, TaskPaused, TaskResumed, TaskEnded];
 }
 
 /// <summary>

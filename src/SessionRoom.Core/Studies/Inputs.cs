@@ -24,7 +24,8 @@ public sealed record PromptInput(
     bool? Multiple = null,
     int? ScaleMax = null,
     string? SuccessCriteria = null,
-    string? Url = null);
+    string? Url = null,
+    bool? ShowCriteria = null);
 
 public sealed record InviteInput(string? Role, string? Name = null);
 

@@ -36,7 +36,15 @@ public sealed record Prompt(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Multiple = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ScaleMax = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SuccessCriteria = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? ShowCriteria = null)
+{
+    /// <summary>
+    /// The prompt as the room may see it: a task's success criteria only when the facilitator chose to
+    /// show them to participants (otherwise they could steer what participants do).
+    /// </summary>
+    public Prompt ForRoom() => ShowCriteria == true ? this : this with { SuccessCriteria = null };
+}
 
 /// <summary>Someone admitted to one session (API.md <c>Member</c>), without the access token.</summary>
 public sealed record MemberInfo(Guid MemberId, Guid SessionId, string Role, string DisplayName, string Code, DateTimeOffset CreatedUtc);

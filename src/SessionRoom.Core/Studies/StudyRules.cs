@@ -6,7 +6,7 @@ namespace SessionRoom.Core.Studies;
 public sealed record ValidStudy(string Name, string? Goal, string? ConsentText = null);
 
 /// <summary>A checked, trimmed prompt, ready to store.</summary>
-public sealed record ValidPrompt(string Kind, string Text, IReadOnlyList<string>? Options, bool? Multiple, int? ScaleMax, string? SuccessCriteria, string? Url);
+public sealed record ValidPrompt(string Kind, string Text, IReadOnlyList<string>? Options, bool? Multiple, int? ScaleMax, string? SuccessCriteria, string? Url, bool? ShowCriteria = null);
 
 /// <summary>A checked session; <see cref="Tags"/> is null when the study's codebook applies.</summary>
 public sealed record ValidSession(string Title, string Mode, IReadOnlyList<string>? Tags, IReadOnlyList<ValidPrompt> Prompts, bool Blind = false);
@@ -221,12 +221,14 @@ public static partial class StudyRules
         NotFor(errors, field, kind, "multiple", p.Multiple is not null, PromptKinds.Poll);
         NotFor(errors, field, kind, "scaleMax", p.ScaleMax is not null, PromptKinds.Rating);
         NotFor(errors, field, kind, "successCriteria", p.SuccessCriteria is not null, PromptKinds.Task);
+        NotFor(errors, field, kind, "showCriteria", p.ShowCriteria is not null, PromptKinds.Task);
         NotFor(errors, field, kind, "url", p.Url is not null, PromptKinds.Stimulus);
 
         List<string>? options = null;
         bool? multiple = null;
         int? scaleMax = null;
         string? criteria = null;
+        bool? showCriteria = null;
         string? url = null;
         switch (kind)
         {
@@ -243,12 +245,18 @@ public static partial class StudyRules
                 break;
             case PromptKinds.Task:
                 criteria = OptionalText(errors, $"{field}.successCriteria", p.SuccessCriteria, Limits.SuccessCriteriaMax, "Success criteria", multiline: true);
+                // Hidden from participants unless the facilitator says otherwise.
+                showCriteria = p.ShowCriteria ?? false;
+                if (showCriteria == true && criteria is null)
+                {
+                    errors.Add($"{field}.showCriteria", "There are no success criteria to show: write them, or leave showCriteria off.");
+                }
                 break;
             case PromptKinds.Stimulus:
                 url = StimulusUrl(errors, $"{field}.url", p.Url);
                 break;
         }
-        return text is null ? null : new ValidPrompt(kind, text, options, multiple, scaleMax, criteria, url);
+        return text is null ? null : new ValidPrompt(kind, text, options, multiple, scaleMax, criteria, url, showCriteria);
     }
 
     private static void NotFor(ValidationErrors errors, string field, string kind, string name, bool present, string owner)

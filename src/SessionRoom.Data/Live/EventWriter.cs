@@ -125,8 +125,10 @@ public sealed class EventWriter : IAsyncDisposable
             return (request, null, new Ack(first, Duplicate: true));
         }
 
-        var decided = _rules.Decide(view, caller, command);
+        // One instant per event: the rules' clock (a task's duration) and the event's time agree to the millisecond.
         var now = _clock.GetUtcNow();
+        view.Now = now;
+        var decided = _rules.Decide(view, caller, command);
         if (!lastSeq.TryGetValue(sessionId, out var last))
         {
             last = c.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = @sessionId", new { sessionId }, tx);

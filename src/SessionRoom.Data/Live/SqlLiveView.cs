@@ -22,8 +22,11 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
 
     public bool IsBlind(Guid sessionId) => Facts(sessionId)?.Blind == 1;
 
+    /// <summary>The instant of the event being decided; the writer sets it so the decision and the event's time agree.</summary>
+    public DateTimeOffset? Now { get; set; }
+
     public long ClockMs(Guid sessionId) =>
-        Facts(sessionId)?.StartedUtc is { } started ? Math.Max(0, (long)(clock.GetUtcNow() - started).TotalMilliseconds) : 0;
+        Facts(sessionId)?.StartedUtc is { } started ? Math.Max(0, (long)((Now ?? clock.GetUtcNow()) - started).TotalMilliseconds) : 0;
 
     public Prompt? FindPrompt(Guid sessionId, Guid promptId) =>
         c.QuerySingleOrDefault<PromptRow>(PromptRow.Select + " WHERE id = @promptId AND session_id = @sessionId", new { sessionId, promptId }, tx)?.ToPrompt();
@@ -60,18 +63,21 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
         return facts;
     }
 
-    public long? RunningTaskSince(Guid sessionId, Guid promptId, Guid participantId)
+    public TaskTimer? RunningTask(Guid sessionId, Guid promptId, Guid participantId)
     {
-        var last = c.QueryFirstOrDefault<TaskRow>(
+        // Only the events since the participant's last start of this task matter.
+        var events = c.Query<TaskRow>(
             """
             SELECT type AS Type, at_ms AS AtMs FROM events
             WHERE session_id = @sessionId AND prompt_id = @promptId AND participant_id = @participantId
-              AND type IN ('task-started', 'task-ended')
-            ORDER BY seq DESC LIMIT 1
-            """, new { sessionId, promptId, participantId }, tx);
-        return last?.Type == EventTypes.TaskStarted ? last.AtMs : null;
+              AND type IN @types
+              AND seq >= COALESCE((SELECT MAX(seq) FROM events
+                                   WHERE session_id = @sessionId AND prompt_id = @promptId AND participant_id = @participantId
+                                     AND type = 'task-started'), 0)
+            ORDER BY seq
+            """, new { sessionId, promptId, participantId, types = EventTypes.TaskTimeline }, tx);
+        return TaskTimer.Replay(events.Select(e => (e.Type, e.AtMs)));
     }
-
 
     private sealed class SessionFacts
     {

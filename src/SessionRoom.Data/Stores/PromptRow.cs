@@ -9,7 +9,8 @@ internal sealed class PromptRow
     public const string Select =
         """
         SELECT id AS Id, position AS Position, kind AS Kind, text AS Text, options_json AS OptionsJson,
-               multiple AS Multiple, scale_max AS ScaleMax, success_criteria AS SuccessCriteria, url AS Url
+               multiple AS Multiple, scale_max AS ScaleMax, success_criteria AS SuccessCriteria, url AS Url,
+               show_criteria AS ShowCriteria
         FROM prompts
         """;
 
@@ -22,6 +23,7 @@ internal sealed class PromptRow
     public long? ScaleMax { get; set; }
     public string? SuccessCriteria { get; set; }
     public string? Url { get; set; }
+    public long ShowCriteria { get; set; }
 
     public Prompt ToPrompt() => new(
         Id,
@@ -32,5 +34,6 @@ internal sealed class PromptRow
         Multiple is null ? null : Multiple != 0,
         Kind == PromptKinds.Seq ? Limits.SeqScale : ScaleMax is { } m ? (int)m : null,
         SuccessCriteria,
-        Url);
+        Url,
+        Kind == PromptKinds.Task ? ShowCriteria != 0 : null);
 }

@@ -90,10 +90,11 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         var changed = c.Execute(
             """
             UPDATE prompts SET kind = @Kind, text = @Text, options_json = @options, multiple = @Multiple,
-                               scale_max = @ScaleMax, success_criteria = @SuccessCriteria, url = @Url
+                               scale_max = @ScaleMax, success_criteria = @SuccessCriteria, url = @Url,
+                               show_criteria = @showCriteria
             WHERE id = @promptId AND session_id = @sessionId
             """,
-            new { promptId, sessionId, p.Kind, p.Text, options = OptionsJson(p.Options), p.Multiple, p.ScaleMax, p.SuccessCriteria, p.Url }, tx);
+            new { promptId, sessionId, p.Kind, p.Text, options = OptionsJson(p.Options), p.Multiple, p.ScaleMax, p.SuccessCriteria, p.Url, showCriteria = p.ShowCriteria == true }, tx);
         if (changed == 0)
         {
             throw new NotFoundException("That prompt is not in this session's guide.");
@@ -162,10 +163,10 @@ public sealed class SessionStore(Db db, TimeProvider clock)
     private static void InsertPrompt(IDbConnection c, IDbTransaction tx, Guid sessionId, Guid id, int position, ValidPrompt p) =>
         c.Execute(
             """
-            INSERT INTO prompts (id, session_id, position, kind, text, options_json, multiple, scale_max, success_criteria, url)
-            VALUES (@id, @sessionId, @position, @Kind, @Text, @options, @Multiple, @ScaleMax, @SuccessCriteria, @Url)
+            INSERT INTO prompts (id, session_id, position, kind, text, options_json, multiple, scale_max, success_criteria, url, show_criteria)
+            VALUES (@id, @sessionId, @position, @Kind, @Text, @options, @Multiple, @ScaleMax, @SuccessCriteria, @Url, @showCriteria)
             """,
-            new { id, sessionId, position, p.Kind, p.Text, options = OptionsJson(p.Options), p.Multiple, p.ScaleMax, p.SuccessCriteria, p.Url }, tx);
+            new { id, sessionId, position, p.Kind, p.Text, options = OptionsJson(p.Options), p.Multiple, p.ScaleMax, p.SuccessCriteria, p.Url, showCriteria = p.ShowCriteria == true }, tx);
 
     private static string? OptionsJson(IReadOnlyList<string>? options) =>
         options is null ? null : JsonSerializer.Serialize(options);

@@ -44,6 +44,14 @@ public sealed class SessionHub(LiveService live, IOptions<LiveOptions> options, 
     public Task<Ack> EndTask(Guid clientEventId, Guid promptId, Guid participantId, string outcome) =>
         Write(new EndTask(clientEventId, promptId, participantId, outcome));
 
+    /// <summary>Not in API.md v1: stops the participant's task clock; paused time is not time on task.</summary>
+    public Task<Ack> PauseTask(Guid clientEventId, Guid promptId, Guid participantId) =>
+        Write(new PauseTask(clientEventId, promptId, participantId));
+
+    /// <summary>Not in API.md v1: restarts a paused task clock.</summary>
+    public Task<Ack> ResumeTask(Guid clientEventId, Guid promptId, Guid participantId) =>
+        Write(new ResumeTask(clientEventId, promptId, participantId));
+
     public Task<Ack> Answer(Guid clientEventId, Guid promptId, AnswerInput answer) => Write(new GiveAnswer(clientEventId, promptId, answer));
 
     public Task<Ack> React(Guid clientEventId, string tag) => Write(new React(clientEventId, tag));

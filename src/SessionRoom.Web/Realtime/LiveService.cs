@@ -55,7 +55,7 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
         {
             // Participants see the guide as it unfolds: prompts not yet shown, and tasks' success criteria, stay in the backroom.
             var shown = events.ShownPromptIds(caller.SessionId);
-            session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).Select(p => p with { SuccessCriteria = null }).ToList() };
+            session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).Select(p => p.ForRoom()).ToList() };
         }
         var online = Audiences.SeesBackroom(caller.Role) ? presence.Online(caller.SessionId) : null;
         return new LiveState(session, online, events.LastSeq(caller));

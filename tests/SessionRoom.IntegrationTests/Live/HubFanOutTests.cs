@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using SessionRoom.Core.Live;
@@ -105,6 +106,26 @@ public sealed class HubFanOutTests(LiveServer server) : IClassFixture<LiveServer
         Assert.DoesNotContain((await p.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts, x => x.SuccessCriteria is not null);
         Assert.Equal(session.Prompts[2].Id, room.Session.CurrentPromptId);
         Assert.Equal(session.Prompts.Count, (await f.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts.Count);
+    }
+
+    [Fact]
+    public async Task TaskWithShowCriteria_SendsTheCriteriaToTheRoom()
+    {
+        var session = await server.CreateSessionAsync();
+        var task = session.Prompts[3];
+        var update = await server.Http.PutAsJsonAsync($"/api/sessions/{session.Id}/prompts/{task.Id}",
+            new { kind = "task", text = task.Text, successCriteria = "The basket shows one mug", showCriteria = true });
+        update.EnsureSuccessStatusCode();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await using var p = await server.ConnectAsync(await server.MemberAsync(session.Id, Roles.Participant));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        await f.Invoke("ShowPrompt", Guid.NewGuid(), task.Id);
+
+        await p.WaitForAsync(es => es.Any(e => e.PromptId == task.Id), "the task shown");
+        var shown = p.Events.Single(e => e.PromptId == task.Id).Data.GetProperty("prompt");
+        Assert.Equal("The basket shows one mug", shown.GetProperty("successCriteria").GetString());
+        Assert.True(shown.GetProperty("showCriteria").GetBoolean());
+        Assert.Equal("The basket shows one mug", (await p.Connection.InvokeAsync<LiveState>("GetState")).Session.Prompts.Single().SuccessCriteria);
     }
 
     [Fact]

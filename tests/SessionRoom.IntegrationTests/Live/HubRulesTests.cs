@@ -8,7 +8,7 @@ namespace SessionRoom.IntegrationTests.Live;
 /// <summary>Refusals: roles, session state, ids of other sessions, bad values. Each says why, stores nothing, and leaves the connection usable.</summary>
 public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
 {
-    private static readonly string[] Methods = ["StartSession", "ShowPrompt", "EndSession", "StartTask", "EndTask", "Answer", "React", "AddNote", "MessageBackroom"];
+    private static readonly string[] Methods = ["StartSession", "ShowPrompt", "EndSession", "StartTask", "EndTask", "PauseTask", "ResumeTask", "Answer", "React", "AddNote", "MessageBackroom"];
 
     private static readonly Dictionary<string, string[]> AllowedRoles = new()
     {
@@ -17,6 +17,8 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         ["EndSession"] = [Roles.Facilitator],
         ["StartTask"] = [Roles.Facilitator],
         ["EndTask"] = [Roles.Facilitator],
+        ["PauseTask"] = [Roles.Facilitator],
+        ["ResumeTask"] = [Roles.Facilitator],
         ["Answer"] = [Roles.Participant],
         ["React"] = [Roles.Participant, Roles.Observer],
         ["AddNote"] = [Roles.Observer, Roles.Facilitator],
@@ -107,6 +109,8 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         { "end-task-not-started", "not running" },
         { "end-task-bad-outcome", "Outcome must be one of" },
         { "task-on-a-question", "not a usability task" },
+        { "pause-task-not-started", "not running" },
+        { "resume-task-not-paused", "not running" },
         { "empty-client-event-id", "not the empty GUID" },
         { "negative-since", "cannot be negative" },
     };
@@ -141,6 +145,8 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
             "end-task-not-started" => () => f.Invoke("EndTask", Guid.NewGuid(), prompts[3].Id, p, "success"),
             "end-task-bad-outcome" => () => f.Invoke("EndTask", Guid.NewGuid(), prompts[3].Id, p, "great"),
             "task-on-a-question" => () => f.Invoke("StartTask", Guid.NewGuid(), prompts[0].Id, p),
+            "pause-task-not-started" => () => f.Invoke("PauseTask", Guid.NewGuid(), prompts[3].Id, p),
+            "resume-task-not-paused" => () => f.Invoke("ResumeTask", Guid.NewGuid(), prompts[3].Id, p),
             "empty-client-event-id" => () => observer.Invoke("MessageBackroom", Guid.Empty, "hi"),
             "negative-since" => () => observer.Connection.InvokeAsync<List<SessionEvent>>("GetEventsSince", -1L),
             _ => throw new ArgumentOutOfRangeException(nameof(call)),
@@ -192,6 +198,61 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         await f.DisposeAsync();
     }
 
+    [Fact]
+    public async Task UsabilityTask_PausedTime_IsNotCountedAsTimeOnTask()
+    {
+        var (session, f, participant) = await LiveSessionAsync();
+        var p = participant.Member.MemberId;
+        var task = session.Prompts[3].Id;
+        await f.Invoke("StartTask", Guid.NewGuid(), task, p);
+        await Task.Delay(100);
+        await f.Invoke("PauseTask", Guid.NewGuid(), task, p);
+        var twice = await Assert.ThrowsAsync<HubException>(() => f.Invoke("PauseTask", Guid.NewGuid(), task, p));
+        Assert.Contains("already paused", twice.Message, StringComparison.Ordinal);
+        await Task.Delay(700);
+        await f.Invoke("ResumeTask", Guid.NewGuid(), task, p);
+        var notPaused = await Assert.ThrowsAsync<HubException>(() => f.Invoke("ResumeTask", Guid.NewGuid(), task, p));
+        Assert.Contains("not paused", notPaused.Message, StringComparison.Ordinal);
+        await Task.Delay(100);
+        var ended = await f.Invoke("EndTask", Guid.NewGuid(), task, p, "success");
+
+        var events = await server.AllEventsAsync(session.Id);
+        var e = events.Single(x => x.Seq == ended.Seq);
+        var started = events.Single(x => x.Type == EventTypes.TaskStarted);
+        var wall = e.AtMs - started.AtMs;
+        var duration = e.Data.GetProperty("durationMs").GetInt64();
+        var paused = e.Data.GetProperty("pausedMs").GetInt64();
+        Assert.InRange(paused, 650, wall);
+        Assert.Equal(wall, duration + paused);
+        Assert.InRange(duration, 150, 650);
+        Assert.Equal([EventTypes.TaskPaused, EventTypes.TaskResumed], events.Where(x => x.Type is EventTypes.TaskPaused or EventTypes.TaskResumed).Select(x => x.Type));
+        Assert.All(events.Where(x => x.Type is EventTypes.TaskPaused or EventTypes.TaskResumed), x => Assert.Equal(Audiences.Backroom, x.Audience));
+        await participant.DisposeAsync();
+        await f.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task UsabilityTask_EndedWhilePaused_CountsTimeUpToThePause()
+    {
+        var (session, f, participant) = await LiveSessionAsync();
+        var p = participant.Member.MemberId;
+        var task = session.Prompts[3].Id;
+        await f.Invoke("StartTask", Guid.NewGuid(), task, p);
+        await Task.Delay(150);
+        var pause = await f.Invoke("PauseTask", Guid.NewGuid(), task, p);
+        await Task.Delay(500);
+        var ended = await f.Invoke("EndTask", Guid.NewGuid(), task, p, "gave-up");
+
+        var events = await server.AllEventsAsync(session.Id);
+        var started = events.Single(x => x.Type == EventTypes.TaskStarted);
+        var pausedAt = events.Single(x => x.Seq == pause.Seq);
+        Assert.Equal(pausedAt.AtMs - started.AtMs, events.Single(x => x.Seq == ended.Seq).Data.GetProperty("durationMs").GetInt64());
+        var notRunning = await Assert.ThrowsAsync<HubException>(() => f.Invoke("ResumeTask", Guid.NewGuid(), task, p));
+        Assert.Contains("not running", notRunning.Message, StringComparison.Ordinal);
+        await participant.DisposeAsync();
+        await f.DisposeAsync();
+    }
+
     /// <summary>Events made by calls; presence events are left out, as connections open and close on their own schedule.</summary>
     private async Task<int> WritesAsync(Guid sessionId) =>
         (await server.AllEventsAsync(sessionId)).Count(e => e.Type is not (EventTypes.MemberJoined or EventTypes.MemberLeft));
@@ -211,6 +272,7 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         "ShowPrompt" => [Guid.NewGuid(), session.Prompts[0].Id],
         "StartTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId],
         "EndTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId, "success"],
+        "PauseTask" or "ResumeTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId],
         "Answer" => [Guid.NewGuid(), session.Prompts[0].Id, new AnswerInput(Text: "hi")],
         "React" => [Guid.NewGuid(), "confused"],
         "AddNote" => [Guid.NewGuid(), "a note", new[] { "confused" }, null],

@@ -105,12 +105,11 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
 
     // ---- tasks ----
 
-    private long? TaskRunningSince(Prompt prompt, Guid participantId)
-    {
-        var last = Events.LastOrDefault(e => e.PromptId == prompt.Id && e.ParticipantId == participantId
-            && e.Type is EventTypes.TaskStarted or EventTypes.TaskEnded);
-        return last?.Type == EventTypes.TaskStarted ? last.AtMs : null;
-    }
+    /// <summary>The participant's running attempt at the task, replayed from the events by Core's rule.</summary>
+    private TaskTimer? RunningTask(Prompt prompt, Guid participantId) =>
+        TaskTimer.Replay(Events
+            .Where(e => e.PromptId == prompt.Id && e.ParticipantId == participantId && EventTypes.TaskTimeline.Contains(e.Type))
+            .Select(e => (e.Type, e.AtMs)));
 
     private string? TaskOutcome(Prompt prompt, Guid participantId) =>
         Events.LastOrDefault(e => e.PromptId == prompt.Id && e.ParticipantId == participantId && e.Type == EventTypes.TaskEnded) is { } ended
@@ -120,6 +119,9 @@ public sealed partial class FacilitatorConsole : LiveRoomBase
     private Task StartTask(Prompt prompt, Guid participantId) => SendAsync(new StartTask(Guid.NewGuid(), prompt.Id, participantId));
 
     private Task EndTask(Prompt prompt, Guid participantId, string outcome) => SendAsync(new EndTask(Guid.NewGuid(), prompt.Id, participantId, outcome));
+
+    private Task PauseOrResumeTask(Prompt prompt, Guid participantId, bool paused) =>
+        SendAsync(paused ? new ResumeTask(Guid.NewGuid(), prompt.Id, participantId) : new PauseTask(Guid.NewGuid(), prompt.Id, participantId));
 
     // ---- commands ----
 
