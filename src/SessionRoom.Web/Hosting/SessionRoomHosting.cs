@@ -86,6 +86,7 @@ public static partial class SessionRoomHosting
         app.MapSignIn();
         app.MapStudiesApi();
         app.MapSessionsApi();
+        app.MapExportApi();
         app.MapHub<SessionHub>("/hubs/session");
         app.MapParticipantPage();
         app.MapStaticAssets();
@@ -131,6 +132,8 @@ public static partial class SessionRoomHosting
         services.AddSingleton<StudyStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<MemberStore>();
+        services.AddSingleton<ExportStore>();
+        services.AddSingleton<MetricsStore>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
     }
 

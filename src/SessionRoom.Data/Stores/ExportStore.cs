@@ -1,0 +1,137 @@
+using Dapper;
+using SessionRoom.Core.Exports;
+using SessionRoom.Core.Live;
+using SessionRoom.Data.Live;
+
+namespace SessionRoom.Data.Stores;
+
+/// <summary>
+/// The reads behind session exports: the session with its study, guide and members (small, read whole), and its
+/// events, every audience, streamed row by row so an export of a long session does not hold them all in memory.
+/// </summary>
+public sealed class ExportStore(Db db)
+{
+    /// <summary>The session, its study's name, its guide and every member who ever joined (revoked ones too); null when there is no such session.</summary>
+    public ExportSource? Source(Guid sessionId) => db.Read((c, tx) =>
+    {
+        var row = c.QuerySingleOrDefault<SessionRow>(
+            """
+            SELECT s.id AS Id, s.study_id AS StudyId, st.name AS StudyName, s.title AS Title, s.mode AS Mode, s.status AS Status,
+                   s.blind AS Blind, s.created_utc AS CreatedUtc, s.started_utc AS StartedUtc, s.ended_utc AS EndedUtc
+            FROM sessions s JOIN studies st ON st.id = s.study_id
+            WHERE s.id = @sessionId
+            """, new { sessionId }, tx);
+        if (row is null)
+        {
+            return null;
+        }
+        var tags = c.Query<string>("SELECT name FROM session_tags WHERE session_id = @sessionId ORDER BY position", new { sessionId }, tx).ToList();
+        var prompts = c.Query<PromptRow>(PromptRow.Select + " WHERE session_id = @sessionId ORDER BY position", new { sessionId }, tx)
+            .Select(p => p.ToPrompt())
+            .ToList();
+        var members = c.Query<MemberRow>(
+            """
+            SELECT id AS MemberId, role AS Role, code AS Code, display_name AS DisplayName
+            FROM members WHERE session_id = @sessionId ORDER BY created_utc, id
+            """, new { sessionId }, tx)
+            .Select(m => new ExportMember(m.MemberId, m.Role, m.Code, m.DisplayName))
+            .ToList();
+        var session = new ExportSessionInfo(
+            row.Id, row.StudyId, row.StudyName, row.Title, row.Mode, row.Status, row.Blind != 0, tags, row.CreatedUtc, row.StartedUtc, row.EndedUtc);
+        return new ExportSource(session, prompts, members);
+    });
+
+    /// <summary>
+    /// Every event of the session, all audiences, in seq order, as the facilitator's events endpoint returns them
+    /// (tags sorted). Read unbuffered in one read transaction that stays open while the caller enumerates, so
+    /// only the current event is in memory; dispose the enumerator (foreach does) to end the read.
+    /// </summary>
+    public IEnumerable<SessionEvent> StreamEvents(Guid sessionId)
+    {
+        using var connection = db.Open();
+        using var tx = connection.BeginTransaction(deferred: true);
+        // One row per event and tag (an untagged event has one row with a null tag), folded into events as they come.
+        var rows = connection.Query<EventRow>(
+            """
+            SELECT e.seq AS Seq, e.id AS Id, e.client_event_id AS ClientEventId, e.type AS Type, e.audience AS Audience,
+                   e.actor_id AS ActorId, m.code AS ActorCode, e.prompt_id AS PromptId, e.participant_id AS ParticipantId,
+                   e.at_ms AS AtMs, e.created_utc AS CreatedUtc, e.text AS Text, e.data_json AS DataJson, e.restricted AS Restricted,
+                   t.tag AS Tag
+            FROM events e
+            LEFT JOIN members m ON m.id = e.actor_id
+            LEFT JOIN event_tags t ON t.session_id = e.session_id AND t.seq = e.seq
+            WHERE e.session_id = @sessionId
+            ORDER BY e.seq
+            """, new { sessionId }, tx, buffered: false);
+        EventRow? current = null;
+        var tags = new List<string>();
+        foreach (var row in rows)
+        {
+            if (current is not null && row.Seq != current.Seq)
+            {
+                yield return ToEvent(sessionId, current, tags);
+                tags = [];
+            }
+            current = row;
+            if (row.Tag is not null)
+            {
+                tags.Add(row.Tag);
+            }
+        }
+        if (current is not null)
+        {
+            yield return ToEvent(sessionId, current, tags);
+        }
+        tx.Commit();
+    }
+
+    private static SessionEvent ToEvent(Guid sessionId, EventRow r, List<string> tags)
+    {
+        tags.Sort(StringComparer.Ordinal);
+        return new SessionEvent(
+            r.Seq, r.Id, r.ClientEventId, r.Type, r.Audience, r.ActorId, r.ActorCode, r.PromptId, r.ParticipantId,
+            r.AtMs, r.CreatedUtc, r.Text, tags, EventJson.Parse(r.DataJson))
+        { SessionId = sessionId, Restricted = r.Restricted != 0 };
+    }
+
+    private sealed class SessionRow
+    {
+        public Guid Id { get; set; }
+        public Guid StudyId { get; set; }
+        public string StudyName { get; set; } = "";
+        public string Title { get; set; } = "";
+        public string Mode { get; set; } = "";
+        public string Status { get; set; } = "";
+        public long Blind { get; set; }
+        public DateTimeOffset CreatedUtc { get; set; }
+        public DateTimeOffset? StartedUtc { get; set; }
+        public DateTimeOffset? EndedUtc { get; set; }
+    }
+
+    private sealed class MemberRow
+    {
+        public Guid MemberId { get; set; }
+        public string Role { get; set; } = "";
+        public string Code { get; set; } = "";
+        public string DisplayName { get; set; } = "";
+    }
+
+    private sealed class EventRow
+    {
+        public long Seq { get; set; }
+        public Guid Id { get; set; }
+        public Guid ClientEventId { get; set; }
+        public string Type { get; set; } = "";
+        public string Audience { get; set; } = "";
+        public Guid? ActorId { get; set; }
+        public string? ActorCode { get; set; }
+        public Guid? PromptId { get; set; }
+        public Guid? ParticipantId { get; set; }
+        public long AtMs { get; set; }
+        public DateTimeOffset CreatedUtc { get; set; }
+        public string? Text { get; set; }
+        public string? DataJson { get; set; }
+        public long Restricted { get; set; }
+        public string? Tag { get; set; }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using Microsoft.Extensions.Options;
+using SessionRoom.Core.Exports;
+using SessionRoom.Core.Studies;
+using SessionRoom.Data.Stores;
+using SessionRoom.Web.Auth;
+
+namespace SessionRoom.Web.Endpoints;
+
+/// <summary>
+/// <c>GET /api/sessions/{sessionId}/export?format=csv|json|md|vtt[&amp;includeNames=true][&amp;offsetMs=N]</c>
+/// (API.md "Exports", docs/api.md): the session as a file to download. CSV is streamed from the database
+/// row by row; the other formats are built whole by Core's formatters.
+/// </summary>
+public static class ExportApi
+{
+    // The CSV goes to spreadsheets: cells that would start a formula get a leading apostrophe, and a byte
+    // order mark tells Excel the file is UTF-8.
+    private static readonly CsvWriterOptions Csv = new() { Injection = CsvInjection.Escape, WriteByteOrderMark = true };
+
+    public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/sessions/{sessionId:guid}/export", Export)
+            .RequireAuthorization(AuthNames.FacilitatorPolicy)
+            .WithTags("Sessions");
+        return app;
+    }
+
+    private static async Task Export(
+        HttpContext http, Guid sessionId, string? format, string? includeNames, string? offsetMs,
+        ExportStore store, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        var source = store.Source(sessionId) ?? throw new NotFoundException("There is no session with that id.");
+        var request = ExportRequest.Parse(format, includeNames, offsetMs);
+        var response = http.Response;
+        var ct = http.RequestAborted;
+        response.ContentType = ExportFormats.ContentType(request.Format);
+        response.Headers.ContentDisposition = $"attachment; filename=\"{ExportRequest.FileName(source.Session.Title, source.Session.Date, request.Format)}\"";
+        // Exports hold what people said (and maybe their names): no caches keep a copy.
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+
+        if (request.Format == ExportFormats.Csv)
+        {
+            await WriteCsvAsync(response.Body, store, source, request.IncludeNames, ct);
+            return;
+        }
+        var export = SessionExport.Create(source, store.StreamEvents(sessionId), request.IncludeNames);
+        switch (request.Format)
+        {
+            case ExportFormats.Json:
+                await JsonSerializer.SerializeAsync(response.Body, export, json.Value.SerializerOptions, ct);
+                break;
+            case ExportFormats.Markdown:
+                await response.WriteAsync(MarkdownReport.Write(export), Encoding.UTF8, ct);
+                break;
+            default:
+                await response.WriteAsync(WebVtt.Write(WebVtt.Cues(export, request.OffsetMs)), Encoding.UTF8, ct);
+                break;
+        }
+    }
+
+    /// <summary>Writes the header, then one row per event as the database hands them over, flushing as the buffer fills.</summary>
+    private static async Task WriteCsvAsync(Stream body, ExportStore store, ExportSource source, bool includeNames, CancellationToken ct)
+    {
+        await using var csv = CsvWriter.Create(body, Csv, leaveOpen: true);
+        csv.WriteHeader(ExportCsv.Header(includeNames));
+        foreach (var e in store.StreamEvents(source.Session.Id))
+        {
+            await csv.WriteRecordAsync(ExportCsv.Row(source, e, includeNames), ct);
+        }
+        await csv.FlushAsync(ct);
+    }
+}
