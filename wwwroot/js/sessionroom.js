@@ -17,6 +17,14 @@ window.sessionRoom = {
     area.remove();
     return ok;
   },
+  // Scrolls the element with this id to the middle of the view and moves keyboard focus to it.
+  scrollToId: function (id) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    el.setAttribute("tabindex", "-1");
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+  },
   // The observer's member access token for a session, stored by the invite page; null when absent.
   observerToken: function (sessionId) { return localStorage.getItem("sessionroom.observer." + sessionId); }
 };

@@ -19,6 +19,13 @@ public static class EventTypes
     public const string TaskPaused = "task-paused";
     public const string TaskResumed = "task-resumed";
 
+    /// <summary>Every event type, in the order a timeline filter lists them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        Note, BackroomMessage, Answer, Reaction, PromptShown, TaskStarted, TaskPaused, TaskResumed, TaskEnded,
+        SessionStarted, SessionEnded, MemberJoined, MemberLeft,
+    ];
+
     /// <summary>The events that make up one participant's attempt at a task, replayed by <see cref="TaskTimer"/>.</summary>
     public static readonly IReadOnlyList<string> TaskTimeline = [TaskStarted, TaskPaused, TaskResumed, TaskEnded];
 }

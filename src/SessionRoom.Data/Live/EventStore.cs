@@ -13,11 +13,7 @@ public sealed class EventStore(Db db)
         var sessionId = viewer.SessionId;
         var ended = Ended(c, tx, sessionId);
         var rows = c.Query<EventRow>(
-            """
-            SELECT e.seq AS Seq, e.id AS Id, e.client_event_id AS ClientEventId, e.type AS Type, e.audience AS Audience,
-                   e.actor_id AS ActorId, m.code AS ActorCode, e.prompt_id AS PromptId, e.participant_id AS ParticipantId,
-                   e.at_ms AS AtMs, e.created_utc AS CreatedUtc, e.text AS Text, e.data_json AS DataJson, e.restricted AS Restricted
-            FROM events e LEFT JOIN members m ON m.id = e.actor_id
+            EventRow.Select + """
             WHERE e.session_id = @sessionId AND e.seq > @afterSeq AND (e.audience = @room OR @backroom)
             ORDER BY e.seq
             """, new { sessionId, afterSeq, room = Audiences.Room, backroom = Audiences.SeesBackroom(viewer.Role) }, tx).ToList();
@@ -25,10 +21,7 @@ public sealed class EventStore(Db db)
             "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq > @afterSeq ORDER BY seq, tag",
             new { sessionId, afterSeq }, tx)
             .ToLookup(t => t.Seq, t => t.Tag);
-        return rows.Select(r => new SessionEvent(
-                r.Seq, r.Id, r.ClientEventId, r.Type, r.Audience, r.ActorId, r.ActorCode, r.PromptId, r.ParticipantId,
-                r.AtMs, r.CreatedUtc, r.Text, tags[r.Seq].ToList(), EventJson.Parse(r.DataJson))
-            { SessionId = sessionId, Restricted = r.Restricted != 0 })
+        return rows.Select(r => r.ToEvent(sessionId, tags[r.Seq].ToList()))
             .Where(e => Audiences.CanSee(viewer, e, ended))
             .ToList();
     });
@@ -63,22 +56,4 @@ public sealed class EventStore(Db db)
 
     private static bool Ended(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Guid sessionId) =>
         c.ExecuteScalar<string?>("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx) == SessionStatuses.Ended;
-
-    private sealed class EventRow
-    {
-        public long Seq { get; set; }
-        public Guid Id { get; set; }
-        public Guid ClientEventId { get; set; }
-        public string Type { get; set; } = "";
-        public string Audience { get; set; } = "";
-        public Guid? ActorId { get; set; }
-        public string? ActorCode { get; set; }
-        public Guid? PromptId { get; set; }
-        public Guid? ParticipantId { get; set; }
-        public long AtMs { get; set; }
-        public DateTimeOffset CreatedUtc { get; set; }
-        public string? Text { get; set; }
-        public string? DataJson { get; set; }
-        public long Restricted { get; set; }
-    }
 }

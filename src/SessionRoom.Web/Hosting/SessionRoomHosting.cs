@@ -18,6 +18,7 @@ using SessionRoom.Web.Hubs;
 using SessionRoom.Web.Realtime;
 using SessionRoom.Data;
 using SessionRoom.Data.Stores;
+using SessionRoom.Data.Synthesis;
 using SessionRoom.Web.Auth;
 using SessionRoom.Web.Components;
 using SessionRoom.Web.Endpoints;
@@ -87,6 +88,7 @@ public static partial class SessionRoomHosting
         app.MapStudiesApi();
         app.MapSessionsApi();
         app.MapExportApi();
+        app.MapSynthesisApi();
         app.MapHub<SessionHub>("/hubs/session");
         app.MapParticipantPage();
         app.MapStaticAssets();
@@ -118,6 +120,7 @@ public static partial class SessionRoomHosting
                 e => LogBatchFailed(logger, e));
         });
         services.AddSingleton<EventStore>();
+        services.AddSingleton<TimelineStore>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveService>();
     }
