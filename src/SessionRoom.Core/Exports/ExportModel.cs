@@ -65,12 +65,12 @@ public sealed record SessionExport(
 {
     /// <summary>
     /// The export of a session: every event of every audience in seq order, members and events without names
-    /// unless <paramref name="includeNames"/>, and the usability metrics (partial never counts as a success).
+    /// unless <paramref name="includeNames"/>, and the usability metrics (partial counts as a success only when configured).
     /// </summary>
-    public static SessionExport Create(ExportSource source, IEnumerable<SessionEvent> events, bool includeNames)
+    public static SessionExport Create(ExportSource source, IEnumerable<SessionEvent> events, bool includeNames, bool partialCountsAsSuccess = false)
     {
         var list = events.OrderBy(e => e.Seq).Select(e => includeNames ? e : ExportNames.WithoutNames(e)).ToList();
-        return new SessionExport(source.Session, source.Prompts, source.Members(includeNames), list, ExportMetrics.From(source.Prompts, list));
+        return new SessionExport(source.Session, source.Prompts, source.Members(includeNames), list, ExportMetrics.From(source.Prompts, list, partialCountsAsSuccess));
     }
 
     /// <summary>How a member is named here: by code, with the name in brackets when this export includes names.</summary>

@@ -6,6 +6,7 @@ using SessionRoom.Core.Exports;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
 using SessionRoom.Web.Auth;
+using SessionRoom.Web.Hosting;
 
 namespace SessionRoom.Web.Endpoints;
 
@@ -30,7 +31,7 @@ public static class ExportApi
 
     private static async Task Export(
         HttpContext http, Guid sessionId, string? format, string? includeNames, string? offsetMs,
-        ExportStore store, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+        ExportStore store, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<SessionRoomOptions> options)
     {
         var source = store.Source(sessionId) ?? throw new NotFoundException("There is no session with that id.");
         var request = ExportRequest.Parse(format, includeNames, offsetMs);
@@ -47,7 +48,7 @@ public static class ExportApi
             await WriteCsvAsync(response.Body, store, source, request.IncludeNames, ct);
             return;
         }
-        var export = SessionExport.Create(source, store.StreamEvents(sessionId), request.IncludeNames);
+        var export = SessionExport.Create(source, store.StreamEvents(sessionId), request.IncludeNames, options.Value.Metrics.PartialCountsAsSuccess);
         switch (request.Format)
         {
             case ExportFormats.Json:

@@ -21,4 +21,14 @@ public sealed class SessionRoomOptions
     public int SignInMaxFailures { get; set; } = 5;
 
     public int SignInWindowMinutes { get; set; } = 5;
+
+    /// <summary>How usability metrics are counted (<c>SessionRoom:Metrics:*</c>).</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+}
+
+/// <summary>Usability metrics settings, the same for the live panels, the study page and the exports.</summary>
+public sealed class MetricsSettings
+{
+    /// <summary>Whether a "partial" outcome counts as a completed task (off: only "success" does, as API.md says by default).</summary>
+    public bool PartialCountsAsSuccess { get; set; }
 }
