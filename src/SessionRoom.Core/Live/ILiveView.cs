@@ -22,6 +22,9 @@ public interface ILiveView
 
     bool IsParticipant(Guid sessionId, Guid memberId);
 
+    /// <summary>Whether the member's data was withdrawn: nothing more is written in their name, not even presence.</summary>
+    bool IsWithdrawn(Guid sessionId, Guid memberId);
+
     IReadOnlyList<string> Tags(Guid sessionId);
 
     /// <summary>The participant's attempt at the task that is running now (paused or not), or null.</summary>

@@ -22,6 +22,10 @@ public sealed class LiveSessions(LiveOptions options)
     {
         var status = view.Status(caller.SessionId) ?? throw new LiveRuleException("This session no longer exists.");
         Allow(caller.Role, command);
+        if (view.IsWithdrawn(caller.SessionId, caller.MemberId))
+        {
+            throw new LiveRuleException("This member's data was withdrawn from the session.");
+        }
         switch (command)
         {
             case JoinPresence:

@@ -61,10 +61,18 @@ public sealed record InviteInfo(
     DateTimeOffset CreatedUtc,
     DateTimeOffset? RevokedUtc,
     string? MemberCode,
-    string? MemberDisplayName)
+    string? MemberDisplayName,
+    Guid? MemberId = null,
+    DateTimeOffset? WithdrawnUtc = null)
 {
     public bool IsRevoked => RevokedUtc is not null;
+
+    /// <summary>The member's data was deleted at their request (a consent withdrawal).</summary>
+    public bool IsWithdrawn => WithdrawnUtc is not null;
 }
+
+/// <summary>The record of a consent withdrawal: whose data (by pseudonym only), how many events were deleted, when.</summary>
+public sealed record Withdrawal(Guid Id, Guid SessionId, string MemberCode, int EventsDeleted, DateTimeOffset CreatedUtc);
 
 /// <summary>What an invite link leads to, shown before the person agrees to join (no member is made).</summary>
 public sealed record InvitePreview(string Role, string StudyName, string SessionTitle, string? ConsentText, string SessionStatus);

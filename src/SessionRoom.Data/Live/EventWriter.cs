@@ -131,7 +131,12 @@ public sealed class EventWriter : IAsyncDisposable
         var decided = _rules.Decide(view, caller, command);
         if (!lastSeq.TryGetValue(sessionId, out var last))
         {
-            last = c.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = @sessionId", new { sessionId }, tx);
+            // seq_floor: numbers of events deleted by a consent withdrawal are never given again.
+            last = c.ExecuteScalar<long>(
+                """
+                SELECT MAX(COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0),
+                           COALESCE((SELECT seq_floor FROM sessions WHERE id = @sessionId), 0))
+                """, new { sessionId }, tx);
         }
         var seq = last + 1;
         lastSeq[sessionId] = seq;

@@ -15,6 +15,7 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
 {
     private readonly Dictionary<Guid, SessionFacts?> _sessions = [];
     private readonly Dictionary<Guid, IReadOnlyList<string>> _tags = [];
+    private readonly Dictionary<Guid, bool> _withdrawn = [];
 
     public string? Status(Guid sessionId) => Facts(sessionId)?.Status;
 
@@ -35,6 +36,19 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
         c.ExecuteScalar<long>(
             "SELECT COUNT(*) FROM members WHERE id = @memberId AND session_id = @sessionId AND role = @role",
             new { memberId, sessionId, role = Roles.Participant }, tx) > 0;
+
+    /// <summary>Asked for every write; read once per member per batch (a withdrawal cannot happen inside the writer's transaction).</summary>
+    public bool IsWithdrawn(Guid sessionId, Guid memberId)
+    {
+        if (!_withdrawn.TryGetValue(memberId, out var withdrawn))
+        {
+            withdrawn = c.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM members WHERE id = @memberId AND session_id = @sessionId AND withdrawn_utc IS NOT NULL",
+                new { memberId, sessionId }, tx) > 0;
+            _withdrawn[memberId] = withdrawn;
+        }
+        return withdrawn;
+    }
 
     public IReadOnlyList<string> Tags(Guid sessionId)
     {

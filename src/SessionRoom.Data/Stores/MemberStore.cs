@@ -30,12 +30,13 @@ public sealed class MemberStore(Db db, TimeProvider clock)
         c.Query<InviteRow>(
             """
             SELECT i.id AS Id, i.session_id AS SessionId, i.role AS Role, i.name AS Name, i.created_utc AS CreatedUtc,
-                   i.revoked_utc AS RevokedUtc, m.code AS MemberCode, m.display_name AS MemberDisplayName
+                   i.revoked_utc AS RevokedUtc, m.code AS MemberCode, m.display_name AS MemberDisplayName,
+                   m.id AS MemberId, m.withdrawn_utc AS WithdrawnUtc
             FROM invites i LEFT JOIN members m ON m.invite_id = i.id
             WHERE i.session_id = @sessionId
             ORDER BY i.created_utc, i.id
             """, new { sessionId }, tx)
-        .Select(r => new InviteInfo(r.Id, r.SessionId, r.Role, r.Name, r.CreatedUtc, r.RevokedUtc, r.MemberCode, r.MemberDisplayName))
+        .Select(r => new InviteInfo(r.Id, r.SessionId, r.Role, r.Name, r.CreatedUtc, r.RevokedUtc, r.MemberCode, r.MemberDisplayName, r.MemberId, r.WithdrawnUtc))
         .ToList());
 
     /// <summary>
@@ -196,6 +197,8 @@ public sealed class MemberStore(Db db, TimeProvider clock)
         public DateTimeOffset? RevokedUtc { get; set; }
         public string? MemberCode { get; set; }
         public string? MemberDisplayName { get; set; }
+        public Guid? MemberId { get; set; }
+        public DateTimeOffset? WithdrawnUtc { get; set; }
     }
 
     private sealed class MemberRow

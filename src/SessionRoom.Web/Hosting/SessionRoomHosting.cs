@@ -89,6 +89,7 @@ public static partial class SessionRoomHosting
         app.MapSessionsApi();
         app.MapExportApi();
         app.MapSynthesisApi();
+        app.MapWithdrawalsApi();
         app.MapHub<SessionHub>("/hubs/session");
         app.MapParticipantPage();
         app.MapStaticAssets();
@@ -121,6 +122,7 @@ public static partial class SessionRoomHosting
         });
         services.AddSingleton<EventStore>();
         services.AddSingleton<TimelineStore>();
+        services.AddSingleton<WithdrawalStore>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveService>();
     }

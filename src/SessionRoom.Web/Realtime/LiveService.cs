@@ -2,6 +2,7 @@ using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Live;
 using SessionRoom.Data.Stores;
+using SessionRoom.Data.Synthesis;
 
 namespace SessionRoom.Web.Realtime;
 
@@ -9,7 +10,7 @@ namespace SessionRoom.Web.Realtime;
 /// The one entry to live sessions for the hub and for Blazor circuits: they say who is calling, this
 /// hands the call to the event writer (whose rules decide) or reads what that caller may see.
 /// </summary>
-public sealed class LiveService(EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, Presence presence)
+public sealed class LiveService(EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, WithdrawalStore withdrawals, Presence presence)
 {
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command) => writer.WriteAsync(caller, command);
 
@@ -68,6 +69,17 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
         {
             presence.Disconnect(memberId);
         }
+    }
+
+    /// <summary>
+    /// A participant withdraws consent: their data is deleted (see <see cref="WithdrawalStore"/>) and any
+    /// connection they still hold is closed (its member-left is refused: nothing is written in their name).
+    /// </summary>
+    public Withdrawal Withdraw(Guid sessionId, Guid memberId)
+    {
+        var withdrawal = withdrawals.Withdraw(sessionId, memberId);
+        presence.Disconnect(memberId);
+        return withdrawal;
     }
 
     /// <summary>The caller behind a member access token; null when unknown or revoked.</summary>
