@@ -77,4 +77,45 @@ public sealed class ReviewTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await Expect(page.Locator("[data-testid=timeline-empty]")).ToContainTextAsync("No events match these filters");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Agreement_ForABlindSession_ShowsKappaPerTagAndPrompt_AndChangesWithTheMomentLength()
+    {
+        var studyId = await api.CreateStudyAsync("Agreement study");
+        var session = await api.CreateSessionAsync(studyId, "Blind round", "focus-group", tags: ["confused", "delight"], prompts:
+        [
+            new { kind = "question", text = "What do you think of the home page?" },
+        ]);
+        await api.PutAsync($"/api/sessions/{session.SessionId}", new { title = "Blind round", mode = "focus-group", tags = new[] { "confused", "delight" }, blind = true });
+        var o1 = await api.JoinAsync(session.SessionId, "observer");
+        var o2 = await api.JoinAsync(session.SessionId, "observer");
+        await using (var f = await HubDriver.FacilitatorAsync(fixture, session.SessionId))
+        await using (var a = await HubDriver.ConnectAsync(fixture, o1.Token))
+        await using (var b = await HubDriver.ConnectAsync(fixture, o2.Token))
+        {
+            await f.InvokeAsync("StartSession");
+            await f.InvokeAsync("ShowPrompt", session.PromptIds[0]);
+            // Within the first moment: both tag "confused", only one tags "delight".
+            await a.InvokeAsync("AddNote", "Lost on the menu", new[] { "confused" }, null);
+            await b.InvokeAsync("AddNote", "Hunting for the menu", new[] { "confused", "delight" }, null);
+            await f.InvokeAsync("EndSession");
+        }
+
+        var page = await fixture.NewPageAsync();
+        await Pages.SignInAsync(page);
+        await Pages.GoAsync(page, $"/sessions/{session.SessionId}");
+        await page.Locator("[data-testid=open-agreement]").ClickAsync();
+        await Pages.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=agreement-summary]")).ToContainTextAsync("2 observers (O1, O2) tagged 1 moment");
+        var byTag = page.Locator("[data-testid=agreement-by-tag] [data-testid=agreement-row]");
+        await Expect(byTag).ToHaveCountAsync(2);
+        // One moment, both applied "confused": perfect agreement; "delight" split 1-1: 0% agreement.
+        await Expect(byTag.Nth(0)).ToContainTextAsync("100%");
+        await Expect(byTag.Nth(1)).ToContainTextAsync("0%");
+        await Expect(page.Locator("[data-testid=agreement-by-prompt] [data-testid=agreement-row]")).ToContainTextAsync("What do you think of the home page?");
+        await Pages.ScreenshotAsync(page, "review-agreement");
+        await Pages.SelectAsync(page, "agreement-window", "120 seconds");
+        await Expect(page.Locator("[data-testid=agreement-summary]")).ToContainTextAsync("tagged 1 moment");
+        await page.Context.CloseAsync();
+    }
 }

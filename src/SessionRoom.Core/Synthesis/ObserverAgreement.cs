@@ -215,5 +215,5 @@ public static class ObserverAgreement
     };
 
     /// <summary>Kappa at two decimals, half away from zero; adding 0.0 turns a rounded −0 into 0 so it never prints as "-0.00".</summary>
-    internal static double RoundKappa(double kappa) => Math.Round(kappa, 2, MidpointRounding.AwayFromZero) + 0.0;
+    public static double RoundKappa(double kappa) => Math.Round(kappa, 2, MidpointRounding.AwayFromZero) + 0.0;
 }

@@ -91,4 +91,20 @@ public sealed class SynthesisApiTests(LiveServer server) : IClassFixture<LiveSer
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/sessions/{session.Id}/timeline")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/studies/{studyId}/search?q=price")).StatusCode);
     }
+
+    [Fact]
+    public async Task Agreement_ReturnsTheObserversAndRows_AndRefusesAnOddWindow()
+    {
+        var (session, _) = await SessionWithNotesAsync();
+
+        var agreement = await server.Http.GetFromJsonAsync<JsonElement>($"/api/sessions/{session.Id}/agreement");
+        // One observer tagged: agreement needs two, and the answer says so.
+        Assert.Equal(1, agreement.GetProperty("observerCodes").GetArrayLength());
+        Assert.Contains("at least two observers", agreement.GetProperty("unavailable").GetString(), StringComparison.Ordinal);
+        Assert.Equal(30, agreement.GetProperty("windowSeconds").GetInt32());
+
+        var odd = await server.Http.GetAsync($"/api/sessions/{session.Id}/agreement?windowSeconds=7");
+        Assert.Equal(HttpStatusCode.BadRequest, odd.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync($"/api/sessions/{Guid.NewGuid()}/agreement")).StatusCode);
+    }
 }
