@@ -64,6 +64,32 @@ public sealed class ExportTests(BrowserFixture fixture) : IClassFixture<BrowserF
     }
 
     [Fact]
+    public async Task StudyExportMenu_DownloadsEverySession_WithoutSubtitles()
+    {
+        var studyId = await api.CreateStudyAsync("Whole study export");
+        await api.CreateSessionAsync(studyId, "First round", "focus-group");
+        await api.CreateSessionAsync(studyId, "Second round", "focus-group");
+
+        var page = await fixture.NewPageAsync();
+        await Pages.SignInAsync(page);
+        await Pages.GoAsync(page, $"/studies/{studyId}");
+        await page.Locator("[data-testid=export-menu] button").First.ClickAsync();
+        await Expect(page.Locator("[data-testid=export-csv]")).ToHaveAttributeAsync("href", $"/api/studies/{studyId}/export?format=csv");
+        await Expect(page.Locator("[data-testid=export-vtt]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("[data-testid=export-vtt-offset]")).ToHaveCountAsync(0);
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export-md]").ClickAsync());
+        Assert.Equal($"whole-study-export-{DateTime.UtcNow:yyyyMMdd}.md", download.SuggestedFilename);
+        var path = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.md");
+        await download.SaveAsAsync(path);
+        var text = await File.ReadAllTextAsync(path);
+        File.Delete(path);
+        Assert.StartsWith("# Whole study export", text, StringComparison.Ordinal);
+        Assert.Contains("First round", text, StringComparison.Ordinal);
+        Assert.Contains("Second round", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExportMenu_IncludeNamesAndOffset_ChangeTheLinks()
     {
         var studyId = await api.CreateStudyAsync("Export study");

@@ -112,7 +112,7 @@ public sealed partial class ExportApiTests(SessionRoomFactory factory)
 
     private static string Text(byte[] body) => new UTF8Encoding(false).GetString(body).TrimStart('\uFEFF');
 
-    private static List<Dictionary<string, string>> ParseCsv(byte[] body)
+    internal static List<Dictionary<string, string>> ParseCsv(byte[] body)
     {
         using var reader = CsvReader.Create(new MemoryStream(body), new CsvReaderOptions { Separator = ',' }, leaveOpen: false);
         var rows = new List<Dictionary<string, string>>();

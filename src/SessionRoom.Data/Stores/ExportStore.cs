@@ -41,6 +41,18 @@ public sealed class ExportStore(Db db)
         return new ExportSource(session, prompts, members);
     });
 
+    /// <summary>The study's name and its sessions' ids, oldest session first; null when there is no such study.</summary>
+    public (string Name, IReadOnlyList<Guid> SessionIds)? Study(Guid studyId) => db.Read((c, tx) =>
+    {
+        var name = c.QuerySingleOrDefault<string?>("SELECT name FROM studies WHERE id = @studyId", new { studyId }, tx);
+        if (name is null)
+        {
+            return ((string, IReadOnlyList<Guid>)?)null;
+        }
+        var ids = c.Query<Guid>("SELECT id FROM sessions WHERE study_id = @studyId ORDER BY created_utc, id", new { studyId }, tx).ToList();
+        return (name, ids);
+    });
+
     /// <summary>
     /// Every event of the session, all audiences, in seq order, as the facilitator's events endpoint returns them
     /// (tags sorted). Read unbuffered in one read transaction that stays open while the caller enumerates, so

@@ -26,8 +26,73 @@ public static class ExportApi
         app.MapGet("/api/sessions/{sessionId:guid}/export", Export)
             .RequireAuthorization(AuthNames.FacilitatorPolicy)
             .WithTags("Sessions");
+        app.MapGet("/api/studies/{studyId:guid}/export", ExportStudy)
+            .RequireAuthorization(AuthNames.FacilitatorPolicy)
+            .WithTags("Studies");
         return app;
     }
+
+    /// <summary>
+    /// A whole study as one file (an addition to API.md): CSV with a leading <c>session</c> column, streamed
+    /// session after session; JSON <c>{study, sessions: [session export…]}</c>; Markdown, one report per session.
+    /// WebVTT is per session (its times are one session's clock), so a study refuses it.
+    /// </summary>
+    private static async Task ExportStudy(
+        HttpContext http, Guid studyId, string? format, string? includeNames, ExportStore store,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, IOptions<SessionRoomOptions> options)
+    {
+        var (name, sessionIds) = store.Study(studyId) ?? throw new NotFoundException("There is no study with that id.");
+        var request = ExportRequest.Parse(format, includeNames, null);
+        if (request.Format == ExportFormats.WebVtt)
+        {
+            throw InputException.For("format", "WebVTT is per session: its cue times are one session's clock. Export a session, or pick csv, json or md.");
+        }
+        var response = http.Response;
+        var ct = http.RequestAborted;
+        response.ContentType = ExportFormats.ContentType(request.Format);
+        response.Headers.ContentDisposition = $"attachment; filename=\"{ExportRequest.FileName(name, DateTimeOffset.UtcNow, request.Format)}\"";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+
+        if (request.Format == ExportFormats.Csv)
+        {
+            await using var csv = CsvWriter.Create(response.Body, Csv, leaveOpen: true);
+            csv.WriteHeader(["session", .. ExportCsv.Header(request.IncludeNames)]);
+            foreach (var id in sessionIds)
+            {
+                if (store.Source(id) is not { } source)
+                {
+                    continue; // deleted while exporting
+                }
+                foreach (var e in store.StreamEvents(id))
+                {
+                    await csv.WriteRecordAsync([source.Session.Title, .. ExportCsv.Row(source, e, request.IncludeNames)], ct);
+                }
+            }
+            await csv.FlushAsync(ct);
+            return;
+        }
+        var partial = options.Value.Metrics.PartialCountsAsSuccess;
+        var sessions = sessionIds
+            .Select(id => store.Source(id) is { } source ? SessionExport.Create(source, store.StreamEvents(id), request.IncludeNames, partial) : null)
+            .OfType<SessionExport>()
+            .ToList();
+        if (request.Format == ExportFormats.Json)
+        {
+            await JsonSerializer.SerializeAsync(response.Body, new StudyExport(studyId, name, sessions), json.Value.SerializerOptions, ct);
+            return;
+        }
+        var report = new StringBuilder().Append("# ").Append(MarkdownText.Inline(name)).Append("\n\n")
+            .Append(sessions.Count == 0 ? "This study has no sessions yet.\n" : $"{sessions.Count} session(s), one report each below.\n");
+        foreach (var session in sessions)
+        {
+            report.Append("\n---\n\n").Append(MarkdownReport.Write(session));
+        }
+        await response.WriteAsync(report.ToString(), Encoding.UTF8, ct);
+    }
+
+    /// <summary>The JSON of a study export.</summary>
+    public sealed record StudyExport(Guid Id, string Name, IReadOnlyList<SessionExport> Sessions);
 
     private static async Task Export(
         HttpContext http, Guid sessionId, string? format, string? includeNames, string? offsetMs,
