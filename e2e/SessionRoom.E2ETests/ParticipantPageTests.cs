@@ -145,6 +145,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         await Expect(page.Locator("[data-testid=status-heading]")).ToHaveTextAsync("Thank you! The session has ended.");
         await Expect(page.Locator("[data-testid=consent]")).ToBeHiddenAsync();
         Assert.Equal(memberId, await StoredMemberIdAsync(page));
+        Assert.Empty(_cspViolations);
         await context.CloseAsync();
     }
 
@@ -343,6 +344,7 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
         await Expect(page.Locator("[data-testid=prompt-text]")).ToHaveTextAsync("Pay for the mug.");
         await Expect(page.Locator("[data-testid=task-criteria]")).ToHaveCountAsync(0);
         await Expect(page.Locator("[data-testid=prompt]")).Not.ToContainTextAsync("Order confirmation page");
+        Assert.Empty(_cspViolations);
         await context.CloseAsync();
     }
 
@@ -605,8 +607,19 @@ public sealed class ParticipantPageTests(BrowserFixture fixture) : IClassFixture
             HasTouch = true,
         });
         context.SetDefaultTimeout(15_000);
-        return (context, await context.NewPageAsync());
+        var page = await context.NewPageAsync();
+        // The page runs under a strict Content-Security-Policy; anything it blocks shows up here.
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _cspViolations.Add(message.Text);
+            }
+        };
+        return (context, page);
     }
+
+    private readonly List<string> _cspViolations = [];
 
     /// <summary>A full-page screenshot from the top, so the sticky header sits where it belongs, with no hover left over.</summary>
     private static async Task ScreenshotAsync(IPage page, string name)

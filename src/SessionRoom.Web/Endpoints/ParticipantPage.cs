@@ -9,8 +9,13 @@ public static class ParticipantPage
 {
     public static IEndpointRouteBuilder MapParticipantPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/join/{token}", (IWebHostEnvironment env) =>
-            TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "join.html"), "text/html; charset=utf-8"))
+        app.MapGet("/join/{token}", (IWebHostEnvironment env, HttpResponse response) =>
+            {
+                response.Headers.ContentSecurityPolicy = Hosting.SecurityHeaders.ParticipantPagePolicy;
+                // The URL holds the invite token: no cache keeps the page.
+                response.Headers.CacheControl = "no-store";
+                return TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "join.html"), "text/html; charset=utf-8");
+            })
             .AllowAnonymous()
             .ExcludeFromDescription();
         return app;

@@ -62,6 +62,7 @@ public static partial class SessionRoomHosting
         app.Lifetime.ApplicationStarted.Register(() => AnnounceSignIn(app));
 
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         // Bare error statuses of the API (401, 403, 404, 405, 415) get a problem-details body; pages keep the browser's own.
         app.UseStatusCodePages(async ctx =>
         {
@@ -93,7 +94,8 @@ public static partial class SessionRoomHosting
         app.MapHub<SessionHub>("/hubs/session");
         app.MapParticipantPage();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor writes its own CSP on its pages; it too forbids framing by anyone.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;
     }
 

@@ -1,0 +1,31 @@
+using System.Net;
+using SessionRoom.Web.Hosting;
+
+namespace SessionRoom.IntegrationTests;
+
+/// <summary>Security headers: on every response, and a strict Content-Security-Policy on the participant page.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class SecurityHeadersTests(SessionRoomFactory factory)
+{
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/signin")]
+    [InlineData("/api/studies")]
+    [InlineData("/css/app.css")]
+    [InlineData("/no-such-page")]
+    public async Task EveryResponse_ForbidsSniffingFramingAndReferrers(string path)
+    {
+        using var client = factory.CreateClient(new() { AllowAutoRedirect = false });
+        var response = await client.GetAsync(path);
+
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+        Assert.Contains("frame-ancestors 'none'", Header(response, "Content-Security-Policy"), StringComparison.Ordinal);
+    }
+
+    internal static string Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(",", values)
+            : "";
+}
