@@ -30,11 +30,15 @@ public sealed record ExportMember(
     string Code,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DisplayName);
 
+/// <summary>A theme of the study's affinity board holding cards of the exported session: its name and those cards' seqs, in board order.</summary>
+public sealed record ExportTheme(Guid Id, string Name, IReadOnlyList<long> Seqs);
+
 /// <summary>
 /// Everything an export needs besides the events: the session, its guide and every member who ever joined
-/// (revoked ones too, since their events stay), with their names. Small, so it is read whole; the events are streamed.
+/// (revoked ones too, since their events stay), with their names, and the themes holding its notes and answers.
+/// Small, so it is read whole; the events are streamed.
 /// </summary>
-public sealed class ExportSource(ExportSessionInfo session, IReadOnlyList<Prompt> prompts, IReadOnlyList<ExportMember> members)
+public sealed class ExportSource(ExportSessionInfo session, IReadOnlyList<Prompt> prompts, IReadOnlyList<ExportMember> members, IReadOnlyList<ExportTheme>? themes = null)
 {
     private readonly Dictionary<Guid, ExportMember> _members = members.ToDictionary(m => m.MemberId);
     private readonly Dictionary<Guid, Prompt> _prompts = prompts.ToDictionary(p => p.Id);
@@ -42,6 +46,9 @@ public sealed class ExportSource(ExportSessionInfo session, IReadOnlyList<Prompt
     public ExportSessionInfo Session { get; } = session;
 
     public IReadOnlyList<Prompt> Prompts { get; } = prompts;
+
+    /// <summary>The study's themes that hold cards of this session (board order), with those cards' seqs.</summary>
+    public IReadOnlyList<ExportTheme> Themes { get; } = themes ?? [];
 
     /// <summary>Every member with their display name; exports show names only when asked to (<see cref="Members(bool)"/>).</summary>
     public IReadOnlyList<ExportMember> AllMembers { get; } = members;
@@ -63,6 +70,10 @@ public sealed record SessionExport(
     IReadOnlyList<SessionEvent> Events,
     ExportMetrics Metrics)
 {
+    /// <summary>The affinity-board themes holding this session's notes and answers; left out of JSON when there are none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ExportTheme>? Themes { get; init; }
+
     /// <summary>
     /// The export of a session: every event of every audience in seq order, members and events without names
     /// unless <paramref name="includeNames"/>, and the usability metrics (partial counts as a success only when configured).
@@ -70,7 +81,10 @@ public sealed record SessionExport(
     public static SessionExport Create(ExportSource source, IEnumerable<SessionEvent> events, bool includeNames, bool partialCountsAsSuccess = false)
     {
         var list = events.OrderBy(e => e.Seq).Select(e => includeNames ? e : ExportNames.WithoutNames(e)).ToList();
-        return new SessionExport(source.Session, source.Prompts, source.Members(includeNames), list, ExportMetrics.From(source.Prompts, list, partialCountsAsSuccess));
+        return new SessionExport(source.Session, source.Prompts, source.Members(includeNames), list, ExportMetrics.From(source.Prompts, list, partialCountsAsSuccess))
+        {
+            Themes = source.Themes.Count > 0 ? source.Themes : null,
+        };
     }
 
     /// <summary>How a member is named here: by code, with the name in brackets when this export includes names.</summary>

@@ -36,9 +36,17 @@ public sealed class ExportStore(Db db)
             """, new { sessionId }, tx)
             .Select(m => new ExportMember(m.MemberId, m.Role, m.Code, m.DisplayName))
             .ToList();
+        var themes = c.Query<ThemeCardRow>(
+            """
+            SELECT t.id AS ThemeId, t.name AS Name, tc.seq AS Seq FROM theme_cards tc JOIN themes t ON t.id = tc.theme_id
+            WHERE tc.session_id = @sessionId ORDER BY t.position, t.id, tc.position, tc.seq
+            """, new { sessionId }, tx)
+            .GroupBy(r => (r.ThemeId, r.Name))
+            .Select(g => new ExportTheme(g.Key.ThemeId, g.Key.Name, g.Select(r => r.Seq).ToList()))
+            .ToList();
         var session = new ExportSessionInfo(
             row.Id, row.StudyId, row.StudyName, row.Title, row.Mode, row.Status, row.Blind != 0, tags, row.CreatedUtc, row.StartedUtc, row.EndedUtc);
-        return new ExportSource(session, prompts, members);
+        return new ExportSource(session, prompts, members, themes);
     });
 
     /// <summary>The study's name and its sessions' ids, oldest session first; null when there is no such study.</summary>
@@ -118,6 +126,13 @@ public sealed class ExportStore(Db db)
         public DateTimeOffset CreatedUtc { get; set; }
         public DateTimeOffset? StartedUtc { get; set; }
         public DateTimeOffset? EndedUtc { get; set; }
+    }
+
+    private sealed class ThemeCardRow
+    {
+        public Guid ThemeId { get; set; }
+        public string Name { get; set; } = "";
+        public long Seq { get; set; }
     }
 
     private sealed class MemberRow

@@ -90,7 +90,10 @@ public static partial class SessionRoomHosting
         app.MapSessionsApi();
         app.MapExportApi();
         app.MapSynthesisApi();
+        app.MapHighlightsApi();
+        app.MapMatrixApi();
         app.MapWithdrawalsApi();
+        app.MapThemesApi();
         app.MapHub<SessionHub>("/hubs/session");
         app.MapParticipantPage();
         app.MapStaticAssets();
@@ -124,7 +127,11 @@ public static partial class SessionRoomHosting
         });
         services.AddSingleton<EventStore>();
         services.AddSingleton<TimelineStore>();
+        services.AddSingleton<HighlightStore>();
+        services.AddSingleton<MatrixStore>();
         services.AddSingleton<WithdrawalStore>();
+        services.AddSingleton<ThemeStore>();
+        services.AddSingleton<BoardChanges>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveService>();
     }

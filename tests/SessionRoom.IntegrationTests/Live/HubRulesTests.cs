@@ -25,6 +25,19 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         ["MessageBackroom"] = [Roles.Observer, Roles.Facilitator],
     };
 
+    /// <summary>The table above is the hub's authorization matrix: a hub method it does not list fails here.</summary>
+    [Fact]
+    public void AllowedRoles_CoversEveryHubMethod()
+    {
+        var methods = typeof(SessionRoom.Web.Hubs.SessionHub).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.Name is not ("OnConnectedAsync" or "OnDisconnectedAsync"))
+            .Select(m => m.Name)
+            .Except(["GetState", "GetEventsSince"]) // every member may read its own audiences
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(methods, AllowedRoles.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Methods.Order(StringComparer.Ordinal), AllowedRoles.Keys.Order(StringComparer.Ordinal));
+    }
+
     public static TheoryData<string, string> ForbiddenCalls()
     {
         var data = new TheoryData<string, string>();
