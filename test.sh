@@ -55,9 +55,14 @@ for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests e2
   fi
 done
 
-# 5. Add up the counters of every TRX file.
-passed=0
-failed=0
+# 5. A few seconds of the load generator against the build above (bench/run.sh --smoke): one more test.
+say "running the load generator smoke"
+smoke=0
+CONFIGURATION="$CONFIGURATION" bench/run.sh --smoke --no-build >/dev/null && smoke=1 || status=1
+
+# 6. Add up the counters of every TRX file, and the smoke run's.
+passed=$smoke
+failed=$((1 - smoke))
 found=0
 for trx in "$RESULTS"/*.trx; do
   [ -f "$trx" ] || continue
