@@ -10,7 +10,7 @@ namespace SessionRoom.Web.Realtime;
 /// The one entry to live sessions for the hub and for Blazor circuits: they say who is calling, this
 /// hands the call to the event writer (whose rules decide) or reads what that caller may see.
 /// </summary>
-public sealed class LiveService(EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, WithdrawalStore withdrawals, Presence presence)
+public sealed class LiveService(EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, WithdrawalStore withdrawals, Presence presence, BoardChanges boards)
 {
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command) => writer.WriteAsync(caller, command);
 
@@ -79,6 +79,11 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     {
         var withdrawal = withdrawals.Withdraw(sessionId, memberId);
         presence.Disconnect(memberId);
+        // Their theme cards went with their events: open affinity boards of the study reload.
+        if (sessions.Get(sessionId) is { } session)
+        {
+            boards.Publish(new BoardChange(session.StudyId, "withdrawal"));
+        }
         return withdrawal;
     }
 
