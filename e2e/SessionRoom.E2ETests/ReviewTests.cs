@@ -75,6 +75,11 @@ public sealed class ReviewTests(BrowserFixture fixture) : IClassFixture<BrowserF
         await page.Locator("[data-testid=timeline-search]").FillAsync("nothing-like-this");
         await page.Locator("[data-testid=timeline-search]").PressAsync("Enter");
         await Expect(page.Locator("[data-testid=timeline-empty]")).ToContainTextAsync("No events match these filters");
+
+        // A mistyped link still shows the timeline, from the start.
+        await Pages.GoAsync(page, $"/sessions/{session.SessionId}/timeline?seq=abc");
+        await Expect(page.Locator("[data-testid=timeline-item]", new() { HasTextString = "Card, saved in the browser" })).ToHaveCountAsync(1);
+        await Expect(page.Locator(".sr-timeline-target")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 
