@@ -28,41 +28,17 @@ public sealed class MetricsStore(Db db)
                 PromptRow.Select + " WHERE session_id = @sessionId AND kind IN @Kinds ORDER BY position", new { sessionId, Kinds }, tx)
                 .Select(r => r.ToPrompt())
                 .ToList();
+            // Answers and task ends of those prompts; the metrics need neither their tags nor their text.
             var events = prompts.Count == 0 ? [] : c.Query<EventRow>(
-                """
-                SELECT seq AS Seq, id AS Id, client_event_id AS ClientEventId, type AS Type, audience AS Audience, actor_id AS ActorId,
-                       prompt_id AS PromptId, participant_id AS ParticipantId, at_ms AS AtMs, created_utc AS CreatedUtc, data_json AS DataJson
-                FROM events
-                WHERE session_id = @sessionId AND type IN @Types
-                  AND prompt_id IN (SELECT id FROM prompts WHERE session_id = @sessionId AND kind IN @Kinds)
-                ORDER BY seq
+                EventRow.Select + """
+                WHERE e.session_id = @sessionId AND e.type IN @Types
+                  AND e.prompt_id IN (SELECT id FROM prompts WHERE session_id = @sessionId AND kind IN @Kinds)
+                ORDER BY e.seq
                 """, new { sessionId, Types, Kinds }, tx)
-                .Select(r => r.ToEvent(sessionId))
+                .Select(r => r.ToEvent(sessionId, []))
                 .ToList();
             sessions.Add(new StudySessionData(sessionId, prompts, events));
         }
         return sessions;
     });
-
-    private sealed class EventRow
-    {
-        public long Seq { get; set; }
-        public Guid Id { get; set; }
-        public Guid ClientEventId { get; set; }
-        public string Type { get; set; } = "";
-        public string Audience { get; set; } = "";
-        public Guid? ActorId { get; set; }
-        public Guid? PromptId { get; set; }
-        public Guid? ParticipantId { get; set; }
-        public long AtMs { get; set; }
-        public DateTimeOffset CreatedUtc { get; set; }
-        public string? DataJson { get; set; }
-
-        // Answers and task ends carry no text for the metrics and no tags; they are never restricted.
-        public SessionEvent ToEvent(Guid sessionId) =>
-            new(Seq, Id, ClientEventId, Type, Audience, ActorId, null, PromptId, ParticipantId, AtMs, CreatedUtc, null, [], EventJson.Parse(DataJson))
-            {
-                SessionId = sessionId,
-            };
-    }
 }
