@@ -30,6 +30,9 @@ internal sealed class EventRow
     public string? DataJson { get; set; }
     public long Restricted { get; set; }
 
+    /// <summary>One tag, for readers that join <c>event_tags</c> and fold one row per tag (the export's stream); null otherwise.</summary>
+    public string? Tag { get; set; }
+
     public SessionEvent ToEvent(Guid sessionId, IReadOnlyList<string> tags) =>
         new(Seq, Id, ClientEventId, Type, Audience, ActorId, ActorCode, PromptId, ParticipantId, AtMs, CreatedUtc, Text, tags, EventJson.Parse(DataJson))
         {

@@ -108,10 +108,7 @@ public sealed class ExportStore(Db db)
     private static SessionEvent ToEvent(Guid sessionId, EventRow r, List<string> tags)
     {
         tags.Sort(StringComparer.Ordinal);
-        return new SessionEvent(
-            r.Seq, r.Id, r.ClientEventId, r.Type, r.Audience, r.ActorId, r.ActorCode, r.PromptId, r.ParticipantId,
-            r.AtMs, r.CreatedUtc, r.Text, tags, EventJson.Parse(r.DataJson))
-        { SessionId = sessionId, Restricted = r.Restricted != 0 };
+        return r.ToEvent(sessionId, tags);
     }
 
     private sealed class SessionRow
@@ -141,24 +138,5 @@ public sealed class ExportStore(Db db)
         public string Role { get; set; } = "";
         public string Code { get; set; } = "";
         public string DisplayName { get; set; } = "";
-    }
-
-    private sealed class EventRow
-    {
-        public long Seq { get; set; }
-        public Guid Id { get; set; }
-        public Guid ClientEventId { get; set; }
-        public string Type { get; set; } = "";
-        public string Audience { get; set; } = "";
-        public Guid? ActorId { get; set; }
-        public string? ActorCode { get; set; }
-        public Guid? PromptId { get; set; }
-        public Guid? ParticipantId { get; set; }
-        public long AtMs { get; set; }
-        public DateTimeOffset CreatedUtc { get; set; }
-        public string? Text { get; set; }
-        public string? DataJson { get; set; }
-        public long Restricted { get; set; }
-        public string? Tag { get; set; }
     }
 }
