@@ -53,4 +53,10 @@ public sealed class LiveOptions
     public int MaxTextLength { get; set; } = 4_000;
     public int MaxTagsPerNote { get; set; } = 10;
     public int CallsPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// Events queued for one hub connection that is not reading them before it is closed (its
+    /// client reconnects and catches up): bounds the server's memory per stuck client.
+    /// </summary>
+    public int SendQueueLimit { get; set; } = 256;
 }

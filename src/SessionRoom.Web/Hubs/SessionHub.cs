@@ -14,7 +14,7 @@ namespace SessionRoom.Web.Hubs;
 /// into a <see cref="HubException"/> that the caller reads while the connection stays open.
 /// </summary>
 [Authorize(Policy = AuthNames.MemberPolicy)]
-public sealed class SessionHub(LiveService live, IOptions<LiveOptions> options, TimeProvider clock) : Hub<ISessionClient>
+public sealed class SessionHub(LiveService live, SessionBroadcaster broadcaster, IOptions<LiveOptions> options, TimeProvider clock) : Hub<ISessionClient>
 {
     private const string LimiterKey = "limiter";
 
@@ -22,11 +22,16 @@ public sealed class SessionHub(LiveService live, IOptions<LiveOptions> options, 
     {
         var caller = Caller();
         Context.Items[LimiterKey] = new CallRateLimiter(options.Value.CallsPerSecond, clock);
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupNames.For(caller.SessionId, caller.Role));
+        broadcaster.Attach(caller, Context.ConnectionId, Context.Abort);
         await live.ConnectedAsync(caller, Context.ConnectionId, Context.Abort);
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception) => live.DisconnectedAsync(Caller(), Context.ConnectionId);
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        var caller = Caller();
+        broadcaster.Detach(caller, Context.ConnectionId);
+        return live.DisconnectedAsync(caller, Context.ConnectionId);
+    }
 
     public LiveState GetState() => Guard(() => live.GetState(Caller()));
 

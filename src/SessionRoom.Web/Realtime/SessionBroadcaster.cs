@@ -1,32 +1,39 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using SessionRoom.Core.Live;
-using SessionRoom.Core.Studies;
 using SessionRoom.Web.Hubs;
 
 namespace SessionRoom.Web.Realtime;
 
 /// <summary>
-/// Fans committed events out, one at a time in seq order: to the hub groups (a room event to both
-/// groups, a backroom event to the backroom group only, a blind-mode note to the backroom group
-/// less the other observers) and to in-process subscribers (Blazor circuits), who get exactly what
-/// <see cref="Audiences.CanSee(Caller, SessionEvent, bool)"/> allows them.
+/// Fans committed events out, in seq order, to the hub connections and in-process subscribers
+/// (Blazor circuits) on this server; each gets exactly what
+/// <see cref="Audiences.CanSee(Caller, SessionEvent, bool)"/> allows it.
 /// </summary>
+/// <remarks>
+/// Every hub connection has its own bounded outbox and sender, so a client that stops reading holds
+/// up nobody but itself: SignalR's group send waits for every connection's pipe, which let one stuck
+/// phone stall delivery for every session on the server. A connection that falls
+/// <see cref="LiveOptions.SendQueueLimit"/> events behind is closed (its memory stays bounded); its
+/// client reconnects and catches up with <c>GetEventsSince</c>, so nothing it missed is lost.
+/// </remarks>
 public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
 {
     private readonly IHubContext<SessionHub, ISessionClient> _hub;
     private readonly ILogger<SessionBroadcaster> _logger;
-    private readonly Presence _presence;
+    private readonly int _sendQueueLimit;
     private readonly Channel<SessionEvent> _queue = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, Outbox>> _connections = new();
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
     private Task? _loop;
 
-    public SessionBroadcaster(IHubContext<SessionHub, ISessionClient> hub, Presence presence, ILogger<SessionBroadcaster> logger)
+    public SessionBroadcaster(IHubContext<SessionHub, ISessionClient> hub, IOptions<LiveOptions> options, ILogger<SessionBroadcaster> logger)
     {
         _hub = hub;
-        _presence = presence;
         _logger = logger;
+        _sendQueueLimit = Math.Max(1, options.Value.SendQueueLimit);
     }
 
     public void Publish(IReadOnlyList<SessionEvent> events)
@@ -34,6 +41,24 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         foreach (var e in events)
         {
             _queue.Writer.TryWrite(e);
+        }
+    }
+
+    /// <summary>A hub connection opened: from now on it gets the session's events that <paramref name="caller"/> may see.</summary>
+    /// <param name="abort">Closes the connection; called when it falls too far behind.</param>
+    public void Attach(Caller caller, string connectionId, Action abort)
+    {
+        var outbox = new Outbox(this, caller, connectionId, abort);
+        _connections.GetOrAdd(caller.SessionId, _ => new(StringComparer.Ordinal))[connectionId] = outbox;
+        outbox.Start();
+    }
+
+    /// <summary>A hub connection closed: what is still queued for it is dropped.</summary>
+    public void Detach(Caller caller, string connectionId)
+    {
+        if (_connections.TryGetValue(caller.SessionId, out var outboxes) && outboxes.TryRemove(connectionId, out var outbox))
+        {
+            outbox.Close();
         }
     }
 
@@ -64,28 +89,15 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
     {
         await foreach (var e in _queue.Reader.ReadAllAsync())
         {
-            try
+            if (_connections.TryGetValue(e.SessionId, out var outboxes))
             {
-                var backroom = GroupNames.Backroom(e.SessionId);
-                if (e.Audience == Audiences.Room)
+                foreach (var outbox in outboxes.Values)
                 {
-                    await _hub.Clients.Groups(GroupNames.Room(e.SessionId), backroom).Event(e);
+                    if (Audiences.CanSee(outbox.Caller, e, sessionEnded: false))
+                    {
+                        outbox.Post(e);
+                    }
                 }
-                else if (e.Restricted)
-                {
-                    // Blind mode is only ever in force while the session runs: hide it from the other observers.
-                    var others = _presence.ConnectionIds(e.SessionId, m => m.Role == Roles.Observer && m.MemberId != e.ActorId);
-                    await _hub.Clients.GroupExcept(backroom, others).Event(e);
-                }
-                else
-                {
-                    await _hub.Clients.Group(backroom).Event(e);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Clients notice the gap in seq and catch up with GetEventsSince.
-                LogSendFailed(_logger, ex, e.SessionId, e.Seq);
             }
             if (_subscribers.TryGetValue(e.SessionId, out var subscribers))
             {
@@ -107,11 +119,66 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending event {Seq} of session {SessionId} to the hub failed.")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, Guid sessionId, long seq);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending event {Seq} of session {SessionId} to connection {ConnectionId} failed.")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, Guid sessionId, long seq, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} of session {SessionId} fell {Limit} events behind and was closed; it catches up when it reconnects.")]
+    private static partial void LogTooSlow(ILogger logger, Guid sessionId, string connectionId, int limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A subscriber of session {SessionId} failed on event {Seq}.")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception, Guid sessionId, long seq);
+
+    /// <summary>One hub connection's queue and its sender, which sends one event at a time, in seq order.</summary>
+    private sealed class Outbox(SessionBroadcaster owner, Caller caller, string connectionId, Action abort)
+    {
+        private readonly Channel<SessionEvent> _queue = Channel.CreateBounded<SessionEvent>(
+            new BoundedChannelOptions(owner._sendQueueLimit) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        private volatile bool _closed;
+
+        public Caller Caller { get; } = caller;
+
+        public void Start() => _ = SendAsync();
+
+        /// <summary>Queues an event; called by the broadcaster's loop only. A full queue closes the connection.</summary>
+        public void Post(SessionEvent e)
+        {
+            if (_queue.Writer.TryWrite(e) || _closed)
+            {
+                return;
+            }
+            Close();
+            LogTooSlow(owner._logger, Caller.SessionId, connectionId, owner._sendQueueLimit);
+            abort();
+        }
+
+        public void Close()
+        {
+            _closed = true;
+            _queue.Writer.TryComplete();
+        }
+
+        private async Task SendAsync()
+        {
+            var client = owner._hub.Clients.Client(connectionId);
+            await foreach (var e in _queue.Reader.ReadAllAsync())
+            {
+                if (_closed)
+                {
+                    return;
+                }
+                try
+                {
+                    await client.Event(e);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The client notices the gap in seq and catches up with GetEventsSince.
+                    LogSendFailed(owner._logger, ex, Caller.SessionId, e.Seq, connectionId);
+                }
+            }
+        }
+    }
 
     private sealed class Subscription(SessionBroadcaster owner, Caller viewer, Func<SessionEvent, Task> onEvent) : IDisposable
     {
