@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using SessionRoom.Core.Security;
@@ -48,8 +49,17 @@ public static partial class SignInApi
         return TypedResults.LocalRedirect(back);
     }
 
-    private static async Task<IResult> SignOut(HttpContext http)
+    private static async Task<IResult> SignOut(HttpContext http, IAntiforgery antiforgery)
     {
+        // No form field to bind, so the framework does not check the token by itself: another site
+        // must not be able to sign the facilitator out.
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "The sign-out form has expired.",
+                detail: "Reload the page and sign out again.");
+        }
         await http.SignOutAsync(AuthNames.Cookie);
         return TypedResults.LocalRedirect("/signin?signedOut=1");
     }

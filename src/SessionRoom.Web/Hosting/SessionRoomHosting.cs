@@ -50,6 +50,8 @@ public static partial class SessionRoomHosting
         AddLive(services);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // The antiforgery cookie's default is never Secure; like the sign-in cookie, it is Secure over HTTPS.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddMudServices();
         services.AddScoped<DemoStudy>();
         return builder;
