@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
+using SessionRoom.IntegrationTests.Hardening;
 using static SessionRoom.IntegrationTests.Http;
 
 namespace SessionRoom.IntegrationTests;
@@ -14,7 +16,7 @@ namespace SessionRoom.IntegrationTests;
 /// Who may call which HTTP endpoint, from one table: every endpoint of the app is called as seven kinds of
 /// caller and the answer checked (401 without valid credentials, 403 for members on facilitator endpoints,
 /// never a 500). An endpoint the app maps but the table does not know fails the test, so a new endpoint
-/// cannot ship without a decision about who may call it. (The hub's table is HubRulesTests.AllowedRoles.)
+/// cannot ship without a decision about who may call it. (The hub's table is HubAuthorizationMatrixTests.AllowedRoles.)
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class AuthorizationMatrixTests(SessionRoomFactory factory)
@@ -150,6 +152,8 @@ public sealed class AuthorizationMatrixTests(SessionRoomFactory factory)
 
         var response = await client.SendAsync(request);
         var status = (int)response.StatusCode;
+        ReliabilityLog.Record("authorization", "http: every endpoint x 7 callers", 1, status < 500 ? "pass" : "fail",
+            new Dictionary<string, object> { ["answers"] = status is 401 or 403 ? status.ToString(CultureInfo.InvariantCulture) : status < 500 ? "allowed" : "5xx" });
 
         Assert.True(status < 500, $"{endpoint} as {caller}: {status} {await response.Content.ReadAsStringAsync()}");
         var expected = Table[endpoint] switch

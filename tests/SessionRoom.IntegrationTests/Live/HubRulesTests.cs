@@ -5,69 +5,9 @@ using SessionRoom.Core.Studies;
 
 namespace SessionRoom.IntegrationTests.Live;
 
-/// <summary>Refusals: roles, session state, ids of other sessions, bad values. Each says why, stores nothing, and leaves the connection usable.</summary>
+/// <summary>Refusals (roles: HubAuthorizationMatrixTests): session state, ids of other sessions, bad values. Each says why, stores nothing, and leaves the connection usable.</summary>
 public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
 {
-    private static readonly string[] Methods = ["StartSession", "ShowPrompt", "EndSession", "StartTask", "EndTask", "PauseTask", "ResumeTask", "Answer", "React", "AddNote", "MessageBackroom"];
-
-    private static readonly Dictionary<string, string[]> AllowedRoles = new()
-    {
-        ["StartSession"] = [Roles.Facilitator],
-        ["ShowPrompt"] = [Roles.Facilitator],
-        ["EndSession"] = [Roles.Facilitator],
-        ["StartTask"] = [Roles.Facilitator],
-        ["EndTask"] = [Roles.Facilitator],
-        ["PauseTask"] = [Roles.Facilitator],
-        ["ResumeTask"] = [Roles.Facilitator],
-        ["Answer"] = [Roles.Participant],
-        ["React"] = [Roles.Participant, Roles.Observer],
-        ["AddNote"] = [Roles.Observer, Roles.Facilitator],
-        ["MessageBackroom"] = [Roles.Observer, Roles.Facilitator],
-    };
-
-    /// <summary>The table above is the hub's authorization matrix: a hub method it does not list fails here.</summary>
-    [Fact]
-    public void AllowedRoles_CoversEveryHubMethod()
-    {
-        var methods = typeof(SessionRoom.Web.Hubs.SessionHub).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
-            .Where(m => !m.IsSpecialName && m.Name is not ("OnConnectedAsync" or "OnDisconnectedAsync"))
-            .Select(m => m.Name)
-            .Except(["GetState", "GetEventsSince"]) // every member may read its own audiences
-            .Order(StringComparer.Ordinal);
-        Assert.Equal(methods, AllowedRoles.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(Methods.Order(StringComparer.Ordinal), AllowedRoles.Keys.Order(StringComparer.Ordinal));
-    }
-
-    public static TheoryData<string, string> ForbiddenCalls()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var method in Methods)
-        {
-            foreach (var role in new[] { Roles.Facilitator, Roles.Observer, Roles.Participant }.Except(AllowedRoles[method]))
-            {
-                data.Add(method, role);
-            }
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(ForbiddenCalls))]
-    public async Task Method_CalledByARoleThatMayNot_IsRefusedWithTheReason(string method, string role)
-    {
-        var (session, f, participant) = await LiveSessionAsync();
-        await using var caller = role == Roles.Facilitator ? f : await server.ConnectAsync(await server.MemberAsync(session.Id, role));
-        var before = await WritesAsync(session.Id);
-
-        var refused = await Assert.ThrowsAsync<HubException>(() => caller.Invoke(method, Arguments(method, session, participant.Member.MemberId)));
-
-        Assert.Contains($"A {role} cannot", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(before, await WritesAsync(session.Id));
-        Assert.Equal(session.Id, (await caller.Connection.InvokeAsync<LiveState>("GetState")).Session.Id);
-        await participant.DisposeAsync();
-        await f.DisposeAsync();
-    }
-
     [Fact]
     public async Task Writes_BeforeStartAndAfterEnd_AreRefused()
     {
@@ -278,20 +218,6 @@ public sealed class HubRulesTests(LiveServer server) : IClassFixture<LiveServer>
         await f.Invoke("StartSession", Guid.NewGuid());
         return (session, f, p);
     }
-
-    private static object?[] Arguments(string method, Session session, Guid participantId) => method switch
-    {
-        "StartSession" or "EndSession" => [Guid.NewGuid()],
-        "ShowPrompt" => [Guid.NewGuid(), session.Prompts[0].Id],
-        "StartTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId],
-        "EndTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId, "success"],
-        "PauseTask" or "ResumeTask" => [Guid.NewGuid(), session.Prompts[3].Id, participantId],
-        "Answer" => [Guid.NewGuid(), session.Prompts[0].Id, new AnswerInput(Text: "hi")],
-        "React" => [Guid.NewGuid(), "confused"],
-        "AddNote" => [Guid.NewGuid(), "a note", new[] { "confused" }, null],
-        "MessageBackroom" => [Guid.NewGuid(), "a message"],
-        _ => throw new ArgumentOutOfRangeException(nameof(method)),
-    };
 }
 
 /// <summary>The per-connection call limit, at its default of 20 calls per second.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.SignalR.Client;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
+using SessionRoom.IntegrationTests.Hardening;
 using Xunit.Abstractions;
 
 namespace SessionRoom.IntegrationTests.Live;
@@ -70,6 +71,13 @@ public sealed class SlowConsumerTests(SmallQueueServer server, ITestOutputHelper
         Assert.Superset(acked.ToHashSet(), missed.Select(e => e.Seq).ToHashSet());
         var after = await facilitatorA.Invoke("AddNote", Guid.NewGuid(), "Back with us", Array.Empty<string>(), null);
         await back.WaitForAsync(es => es.Any(e => e.Seq == after.Seq), "a note after reconnecting");
+        ReliabilityLog.Record("slow-consumer", "a client that never reads, beside a reading one and another session", acked.Count, "pass", new Dictionary<string, object>
+        {
+            ["notesUntilClosed"] = acked.Count,
+            ["sendQueueLimit"] = 16,
+            ["lost"] = acked.Count(seq => !missed.Any(e => e.Seq == seq)),
+            ["otherSessionNotesDelivered"] = observerB.Events.Count(e => e.Type == EventTypes.Note),
+        });
     }
 
     /// <summary>
