@@ -26,12 +26,19 @@ internal static class DapperTypes
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }
 
+    /// <summary>How a GUID is stored.</summary>
+    public static string Text(Guid value) => value.ToString("D");
+
+    /// <summary>How a time is stored.</summary>
+    public static string Text(DateTimeOffset value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
     {
         public override void SetValue(IDbDataParameter parameter, Guid value)
         {
             parameter.DbType = DbType.String;
-            parameter.Value = value.ToString("D");
+            parameter.Value = Text(value);
         }
 
         public override Guid Parse(object value) => value switch
@@ -48,7 +55,7 @@ internal static class DapperTypes
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
             parameter.DbType = DbType.String;
-            parameter.Value = value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+            parameter.Value = Text(value);
         }
 
         public override DateTimeOffset Parse(object value) =>

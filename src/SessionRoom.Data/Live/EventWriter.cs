@@ -76,13 +76,14 @@ public sealed class EventWriter : IAsyncDisposable
         {
             using var connection = _db.Open();
             using var tx = connection.BeginTransaction();
+            using var inserts = new EventInserts(connection, tx);
             var view = new SqlLiveView(connection, tx, _clock);
             var lastSeq = new Dictionary<Guid, long>();
             foreach (var request in batch)
             {
                 try
                 {
-                    stored.Add(Write(connection, tx, view, lastSeq, request));
+                    stored.Add(Write(connection, tx, inserts, view, lastSeq, request));
                 }
                 catch (LiveRuleException refused)
                 {
@@ -113,14 +114,11 @@ public sealed class EventWriter : IAsyncDisposable
         }
     }
 
-    private (Request, SessionEvent?, Ack) Write(IDbConnection c, IDbTransaction tx, SqlLiveView view, Dictionary<Guid, long> lastSeq, Request request)
+    private (Request, SessionEvent?, Ack) Write(IDbConnection c, IDbTransaction tx, EventInserts inserts, SqlLiveView view, Dictionary<Guid, long> lastSeq, Request request)
     {
         var (caller, command) = (request.Caller, request.Command);
         var sessionId = caller.SessionId;
-        var earlier = c.QuerySingleOrDefault<long?>(
-            "SELECT seq FROM events WHERE session_id = @sessionId AND client_event_id = @clientEventId",
-            new { sessionId, clientEventId = command.ClientEventId }, tx);
-        if (earlier is { } first)
+        if (inserts.EarlierSeq(sessionId, command.ClientEventId) is { } first)
         {
             return (request, null, new Ack(first, Duplicate: true));
         }
@@ -166,21 +164,7 @@ public sealed class EventWriter : IAsyncDisposable
             SessionId = sessionId,
             Restricted = decided.Restricted,
         };
-        c.Execute(
-            """
-            INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
-            VALUES (@sessionId, @Seq, @Id, @ClientEventId, @Type, @Audience, @ActorId, @PromptId, @ParticipantId, @AtMs, @CreatedUtc, @Text, @data, @Restricted)
-            """,
-            new { sessionId, e.Seq, e.Id, e.ClientEventId, e.Type, e.Audience, e.ActorId, e.PromptId, e.ParticipantId, e.AtMs, e.CreatedUtc, e.Text, data = e.Data.GetRawText(), e.Restricted },
-            tx);
-        if (tags.Count > 0)
-        {
-            c.Execute("INSERT INTO event_tags (session_id, seq, tag) VALUES (@sessionId, @seq, @tag)", tags.Select(tag => new { sessionId, seq, tag }), tx);
-        }
-        if (e.Text is not null)
-        {
-            c.Execute("INSERT INTO event_text (text, session_id, seq) VALUES (@Text, @sessionId, @seq)", new { e.Text, sessionId, seq }, tx);
-        }
+        inserts.Insert(sessionId, e);
         return (request, e, new Ack(seq, Duplicate: false));
     }
 
