@@ -39,6 +39,15 @@ public static class AgreementAnalysis
     public const int DefaultWindowSeconds = 30;
     public static readonly IReadOnlyList<int> WindowChoices = [10, 30, 60, 120];
 
+    /// <summary>Refuses a window the page and the API do not offer.</summary>
+    public static void CheckWindow(int windowSeconds)
+    {
+        if (!WindowChoices.Contains(windowSeconds))
+        {
+            throw InputException.For("windowSeconds", $"windowSeconds is one of {string.Join(", ", WindowChoices)}.");
+        }
+    }
+
     /// <param name="observers">The session's observers (member id and code), in code order.</param>
     public static SessionAgreement Compute(
         IEnumerable<SessionEvent> events, IReadOnlyList<(Guid Id, string Code)> observers, IReadOnlyList<string> tags, IReadOnlyList<Prompt> prompts,

@@ -1,5 +1,6 @@
 using Dapper;
 using SessionRoom.Core.Studies;
+using SessionRoom.Core.Synthesis;
 
 namespace SessionRoom.Data.Synthesis;
 
@@ -10,6 +11,7 @@ namespace SessionRoom.Data.Synthesis;
 /// (notes naming them, their task attempts), with those events' tags, search text and highlights
 /// (and any theme cards, which cascade from the events); their name on the member and invite rows;
 /// and their access tokens. The pseudonym stays, so the record and others' codes still read true.
+/// Whether it may run is <see cref="WithdrawalRules"/>' decision.
 /// </summary>
 public sealed class WithdrawalStore(Db db, TimeProvider clock)
 {
@@ -21,18 +23,7 @@ public sealed class WithdrawalStore(Db db, TimeProvider clock)
             "SELECT code AS Code, role AS Role, withdrawn_utc AS WithdrawnUtc FROM members WHERE id = @memberId AND session_id = @sessionId",
             new { memberId, sessionId }, tx)
             ?? throw new NotFoundException("That member is not in this session.");
-        if (member.Role != Roles.Participant)
-        {
-            throw InputException.For("memberId", "Only a participant's data can be withdrawn; observers' notes are the team's.");
-        }
-        if (member.WithdrawnUtc is not null)
-        {
-            throw new ConflictException($"{member.Code}'s data has already been withdrawn.");
-        }
-        if (status == SessionStatuses.Live)
-        {
-            throw new ConflictException("End the session first: a withdrawal cannot run while the participant could still be writing.");
-        }
+        WithdrawalRules.Check(member.Role, member.Code, member.WithdrawnUtc, status);
 
         var now = clock.GetUtcNow();
         // Keep the high-water mark so the deleted events' seq numbers are never given again.

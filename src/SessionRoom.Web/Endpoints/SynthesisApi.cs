@@ -28,23 +28,8 @@ public static class SynthesisApi
         return app;
     }
 
-    /// <summary>Observer agreement for a session (see <see cref="AgreementAnalysis"/>), over windows of <paramref name="windowSeconds"/>.</summary>
-    public static SessionAgreement AgreementOf(Guid sessionId, int windowSeconds, SessionStore sessions, MemberStore members, EventStore events)
-    {
-        var session = sessions.Get(sessionId) ?? throw new NotFoundException("There is no session with that id.");
-        if (!AgreementAnalysis.WindowChoices.Contains(windowSeconds))
-        {
-            throw InputException.For("windowSeconds", $"windowSeconds is one of {string.Join(", ", AgreementAnalysis.WindowChoices)}.");
-        }
-        var observers = members.ListMembers(sessionId).Where(m => m.Role == Roles.Observer)
-            .OrderBy(m => m.Code.Length).ThenBy(m => m.Code, StringComparer.Ordinal).Select(m => (m.MemberId, m.Code)).ToList();
-        // The facilitator sees every event, restricted (blind) ones included.
-        var all = events.Since(new Caller(Guid.Empty, sessionId, Roles.Facilitator, "F", "Facilitator"), 0);
-        return AgreementAnalysis.Compute(all, observers, session.Tags, session.Prompts, windowSeconds);
-    }
-
-    private static Ok<SessionAgreement> Agreement(Guid sessionId, int? windowSeconds, SessionStore sessions, MemberStore members, EventStore events) =>
-        TypedResults.Ok(AgreementOf(sessionId, windowSeconds ?? AgreementAnalysis.DefaultWindowSeconds, sessions, members, events));
+    private static Ok<SessionAgreement> Agreement(Guid sessionId, int? windowSeconds, AgreementStore agreement) =>
+        TypedResults.Ok(agreement.For(sessionId, windowSeconds ?? AgreementAnalysis.DefaultWindowSeconds));
 
     private static Ok<TimelineResponse> Timeline(
         Guid sessionId, long? after, int? limit, string[]? type, string? tag, Guid? promptId, Guid? participantId, Guid? actorId, string? q,

@@ -131,6 +131,7 @@ public static partial class SessionRoomHosting
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<HighlightStore>();
         services.AddSingleton<MatrixStore>();
+        services.AddSingleton<AgreementStore>();
         services.AddSingleton<WithdrawalStore>();
         services.AddSingleton<ThemeStore>();
         services.AddSingleton<BoardChanges>();
