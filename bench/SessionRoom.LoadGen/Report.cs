@@ -309,6 +309,8 @@ internal static class Report
             }
         }
 
+        SynthesisTables(sb, storage);
+
         sb.AppendLine();
         sb.AppendLine("| target (issue 7) | measured | met |");
         sb.AppendLine("|---|---|---|");
@@ -329,6 +331,82 @@ internal static class Report
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The synthesis reads of issue 6 (storage.json's "synthesis", from SessionRoom.StorageBench): median per request at
+    /// 10k and 100k events against the target (which is set for 100k), CPU and allocations per request, and the export's memory per study size.
+    /// </summary>
+    private static void SynthesisTables(StringBuilder sb, JsonNode? storage)
+    {
+        if (storage?["synthesis"]?["benchmarks"]?.AsArray() is not { Count: > 0 } rows)
+        {
+            return;
+        }
+        double V(JsonNode? node, string key) => node?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : double.NaN;
+        var sizes = rows.Select(r => (int)V(r, "events")).Where(e => e > 0).Distinct().Order().ToList();
+        var largest = sizes.Count == 0 ? 0 : sizes[^1];
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Synthesis queries (issue 6; BenchmarkDotNet, in process; a generated study of {storage["synthesis"]?["sessions"]} sessions; median server time per request, " +
+            $"and the process CPU time per request measured beside it; the targets are for {largest:#,0} events):");
+        sb.AppendLine();
+        sb.Append("| query |");
+        foreach (var size in sizes)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" {size:#,0} events, ms |");
+        }
+        sb.Append(" target | met |");
+        foreach (var size in sizes)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" CPU at {size:#,0}, ms |");
+        }
+        foreach (var size in sizes)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" allocated at {size:#,0}, KB |");
+        }
+        sb.AppendLine();
+        sb.Append("|---|");
+        sb.Append(string.Concat(Enumerable.Repeat("---:|", sizes.Count)));
+        sb.Append("---:|---|");
+        sb.Append(string.Concat(Enumerable.Repeat("---:|", 2 * sizes.Count)));
+        sb.AppendLine();
+        foreach (var method in rows.Select(r => r?["method"]?.GetValue<string>()).Distinct())
+        {
+            var mine = rows.Where(r => r?["method"]?.GetValue<string>() == method).ToList();
+            JsonNode? At(int size) => mine.FirstOrDefault(r => (int)V(r, "events") == size);
+            var target = V(mine[0], "targetMs");
+            var atLargest = V(At(largest), "medianMs");
+            sb.Append(CultureInfo.InvariantCulture, $"| {mine[0]?["label"]} |");
+            foreach (var size in sizes)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" {F(V(At(size), "medianMs"))} |");
+            }
+            sb.Append(double.IsNaN(target) ? " – | |" : $" < {F(target)} ms | {(double.IsNaN(atLargest) ? "not measured" : atLargest < target ? "yes" : "**no**")} |");
+            foreach (var size in sizes)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" {F(V(At(size), "cpuMsPerOp"))} |");
+            }
+            foreach (var size in sizes)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" {F(V(At(size), "allocatedBytesPerOp") / 1024)} |");
+            }
+            sb.AppendLine();
+        }
+
+        if (storage["synthesis"]?["exportMemory"]?.AsArray() is { Count: > 0 } memory)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Does the study CSV export's memory grow with the study? (one export per size to Stream.Null after a full GC; managed heap sampled every 2 ms; RSS peak is VmHWM after a reset):");
+            sb.AppendLine();
+            sb.AppendLine("| events | rows | seconds | allocated in all, MB | managed heap before → peak, MB | RSS before → peak, MB | gen0 GCs |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var m in memory)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {F(V(m, "events"))} | {F(V(m, "rows"))} | {F(V(m, "seconds"))} | {F(V(m, "allocatedMb"))} | {F(V(m, "heapBeforeMb"))} → {F(V(m, "peakHeapMb"))} | {F(V(m, "rssBeforeMb"))} → {F(V(m, "peakRssMb"))} | {F(V(m, "gen0Collections"))} |");
+            }
+        }
     }
 
     private static string Pct(double ratio) => double.IsNaN(ratio) ? "–" : $"{ratio * 100:0}%";
