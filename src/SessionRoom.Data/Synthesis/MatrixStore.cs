@@ -100,9 +100,11 @@ public sealed class MatrixStore(Db db)
         var promptIndex = promptRows.SelectMany((r, i) => r.PromptIds.Select(id => (id, i))).ToDictionary(x => x.id, x => x.i);
         var participantIndex = participantRows.Select((r, i) => (r.MemberId, i)).ToDictionary(x => x.MemberId, x => x.i);
         var (noPrompt, noParticipant) = (promptRows.Count, participantRows.Count);
+        var totals = new int[tags.Count];
         foreach (var n in counts)
         {
             var column = tags.Index[n.Tag];
+            totals[column] += (int)n.N;
             byPrompt[n.PromptId is { } p && promptIndex.TryGetValue(p, out var pi) ? pi : noPrompt, column] += (int)n.N;
             byParticipant[n.ParticipantId is { } m && participantIndex.TryGetValue(m, out var mi) ? mi : noParticipant, column] += (int)n.N;
         }
@@ -120,7 +122,6 @@ public sealed class MatrixStore(Db db)
         var noParticipantSessions = counts.Where(n => n.ParticipantId is not { } m || !participantIndex.ContainsKey(m)).Select(n => n.SessionId).ToHashSet();
         AddNoneRow(participants, byParticipant, noParticipant, NoParticipantLabel, scope, noParticipantSessions);
 
-        var totals = Enumerable.Range(0, tags.Count).Select(t => counts.Where(n => tags.Index[n.Tag] == t).Sum(n => (int)n.N)).ToList();
         return new TagMatrices(
             new TagMatrix(studyId, sessionId, MatrixBy.Prompt, tags.Names, prompts, totals, totals.Sum()),
             new TagMatrix(studyId, sessionId, MatrixBy.Participant, tags.Names, participants, totals, totals.Sum()));
