@@ -12,13 +12,17 @@ finish() { # passed failed exit-code
   exit "$3"
 }
 
-# 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here).
-if ! command -v chromium >/dev/null 2>&1; then
-  say "installing chromium with apt"
+# 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here), and
+#    strace, with which the fault tests make the server's disk full or read-only (tests/.../Hardening).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} with apt"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; }; then
-    say "could not install chromium"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+    say "could not install ${missing[*]}"
     finish 0 1 1
   fi
 fi

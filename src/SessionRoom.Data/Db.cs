@@ -12,6 +12,14 @@ public sealed class Db
 {
     public const string FileName = "sessionroom.db";
 
+    /// <summary>
+    /// How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. It is
+    /// both SQLite's busy timeout and Microsoft.Data.Sqlite's retry of a busy statement (its command
+    /// timeout), which otherwise adds 30 s of its own: a locked database stalled every live write for
+    /// half a minute before the writer was told.
+    /// </summary>
+    public const int BusyTimeoutSeconds = 5;
+
     static Db() => DapperTypes.Register();
 
     public Db(string dataDirectory)
@@ -26,11 +34,17 @@ public sealed class Db
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             ForeignKeys = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = BusyTimeoutSeconds,
         }.ToString();
     }
 
     public string FilePath { get; }
+
+    /// <summary>
+    /// The database is locked, read-only, full or failing (SQLITE_BUSY, _LOCKED, _READONLY, _IOERR,
+    /// _FULL, _CANTOPEN): a state of the server to wait out and tell the caller about, not a bug of the call.
+    /// </summary>
+    public static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
 
     public string ConnectionString { get; }
 
@@ -40,7 +54,7 @@ public sealed class Db
         connection.Open();
         // synchronous=FULL: an acknowledged write survives power loss, not just a crash.
         // busy_timeout: readers and the writer wait for each other instead of failing.
-        connection.Execute("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+        connection.Execute($"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};");
         return connection;
     }
 

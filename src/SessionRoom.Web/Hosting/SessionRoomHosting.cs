@@ -54,6 +54,9 @@ public static partial class SessionRoomHosting
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddMudServices();
         services.AddScoped<DemoStudy>();
+
+        // Member tokens ride in hub URLs (?access_token=): no log at any level may write them out.
+        builder.Logging.RedactSecrets();
         return builder;
     }
 

@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Data.Sqlite;
 using SessionRoom.Core.Live;
+using SessionRoom.Data;
 
 namespace SessionRoom.Web.Hubs;
 
 /// <summary>
 /// Maps what a hub method throws to what its caller reads, in one place: a refusal by the rules
-/// becomes a <see cref="HubException"/> with the rule's message; anything else is a bug, logged
-/// here and reported without internals. Either way the connection stays open.
+/// becomes a <see cref="HubException"/> with the rule's message; the database being locked, full or
+/// unavailable (writes report it through the event writer, reads here) is told as such and logged as
+/// a warning; anything else is a bug, logged here and reported without internals. Either way the
+/// connection stays open.
 /// </summary>
 public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
 {
@@ -20,12 +24,23 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
         {
             throw new HubException(e.Message);
         }
+        catch (SqliteException e) when (Db.IsUnavailable(e))
+        {
+            LogStoreUnavailable(logger, e, invocationContext.HubMethodName, e.SqliteErrorCode);
+            throw new HubException(StoreUnavailable);
+        }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
         {
             LogUnexpected(logger, e, invocationContext.HubMethodName);
             throw new HubException("Something went wrong on the server and the call was not carried out. Try again.");
         }
     }
+
+    public const string StoreUnavailable =
+        "The session's data could not be read just now: the server's database is busy or unavailable. Nothing was changed; try again in a moment.";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} could not reach the database (SQLite error {Code}); the caller was told to try again.")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, int code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed unexpectedly.")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method);
