@@ -15,7 +15,7 @@ const areas = [
   ["fuzz", "Hostile input (property-based fuzzing)", "Random and malformed arguments for every hub method and every JSON endpoint: nulls, wrong types, huge strings, unicode edge cases, deep JSON, negative and huge numbers. Checked: no 5xx, no crash, the connection stays usable, no event stored by a refused call, `/healthz` answers afterwards. Fixed seed and bounded count in `./test.sh`; a longer run by a flag (see below)."],
   ["fault", "Faults", "Broken conditions during a live session: the disk full, the database read-only or locked, a server restart with many clients reconnecting, a client over the call limit. Checked: a clear error to the writer, nothing half-written, no acknowledged event lost, the session continues once the fault is gone, the server stays up."],
   ["slow-consumer", "Slow and stuck clients", "A client that stops reading. Checked: everyone else keeps receiving, in its session and in others; the stuck connection is closed once its bounded queue is full; on reconnect it catches up with everything."],
-  ["web", "Web security", "Security headers, cookies, antiforgery, and secrets kept out of the logs."],
+  ["security", "Web security and secrets", "Security headers, cookies and antiforgery; invite and member tokens and the facilitator key never in the logs (a real server logging at Trace, plain and JSON), the key printed once."],
 ];
 
 const rows = [];

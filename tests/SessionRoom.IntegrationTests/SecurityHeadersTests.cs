@@ -23,7 +23,7 @@ public sealed class SecurityHeadersTests(SessionRoomFactory factory)
         Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
         Assert.Equal("DENY", Header(response, "X-Frame-Options"));
         Assert.Contains("frame-ancestors 'none'", Header(response, "Content-Security-Policy"), StringComparison.Ordinal);
-        ReliabilityLog.Record("web", "nosniff, no referrer, no framing on every kind of response", 1, "pass", new Dictionary<string, object> { ["paths"] = path });
+        ReliabilityLog.Record("security", "nosniff, no referrer, no framing on every kind of response", 1, "pass", new Dictionary<string, object> { ["paths"] = path });
     }
 
     internal static string Header(HttpResponseMessage response, string name) =>

@@ -25,7 +25,7 @@ public sealed partial class SignInCookieTests(SessionRoomFactory factory)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.DoesNotContain(SetCookies(response), c => c.StartsWith("sessionroom.auth=", StringComparison.Ordinal));
-        ReliabilityLog.Record("web", "form posts without the antiforgery token are refused", 1, "pass", new Dictionary<string, object> { ["forms"] = path });
+        ReliabilityLog.Record("security", "form posts without the antiforgery token are refused", 1, "pass", new Dictionary<string, object> { ["forms"] = path });
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed partial class SignInCookieTests(SessionRoomFactory factory)
         Assert.DoesNotContain("secure", auth.Replace("samesite", "", StringComparison.OrdinalIgnoreCase), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", antiforgeryCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", antiforgeryCookie, StringComparison.OrdinalIgnoreCase);
-        ReliabilityLog.Record("web", "cookies HttpOnly and SameSite=Strict; Secure only over HTTPS", 1, "pass", new Dictionary<string, object> { ["scheme"] = "http" });
+        ReliabilityLog.Record("security", "cookies HttpOnly and SameSite=Strict; Secure only over HTTPS", 1, "pass", new Dictionary<string, object> { ["scheme"] = "http" });
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed partial class SignInCookieTests(SessionRoomFactory factory)
         Assert.Matches("(?i);\\s*secure(;|$)", auth);
         Assert.Matches("(?i);\\s*httponly(;|$)", auth);
         Assert.Matches("(?i);\\s*secure(;|$)", antiforgeryCookie);
-        ReliabilityLog.Record("web", "cookies HttpOnly and SameSite=Strict; Secure only over HTTPS", 1, "pass", new Dictionary<string, object> { ["scheme"] = "https" });
+        ReliabilityLog.Record("security", "cookies HttpOnly and SameSite=Strict; Secure only over HTTPS", 1, "pass", new Dictionary<string, object> { ["scheme"] = "https" });
     }
 
     /// <summary>Loads the sign-in page as a browser would, then posts its form with the right key.</summary>

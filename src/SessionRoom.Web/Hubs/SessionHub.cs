@@ -23,7 +23,16 @@ public sealed class SessionHub(LiveService live, SessionBroadcaster broadcaster,
         var caller = Caller();
         Context.Items[LimiterKey] = new CallRateLimiter(options.Value.CallsPerSecond, clock);
         broadcaster.Attach(caller, Context.ConnectionId, Context.Abort);
-        await live.ConnectedAsync(caller, Context.ConnectionId, Context.Abort);
+        try
+        {
+            await live.ConnectedAsync(caller, Context.ConnectionId, Context.Abort);
+        }
+        catch
+        {
+            // SignalR closes a connection whose OnConnectedAsync failed without calling OnDisconnectedAsync.
+            broadcaster.Detach(caller, Context.ConnectionId);
+            throw;
+        }
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

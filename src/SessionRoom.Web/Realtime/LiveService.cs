@@ -14,12 +14,24 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
 {
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command) => writer.WriteAsync(caller, command);
 
-    /// <summary>A connection (hub or circuit) opened; the member's first one announces them (member-joined).</summary>
+    /// <summary>
+    /// A connection (hub or circuit) opened; the member's first one announces them (member-joined). When
+    /// that cannot be stored (the database is failing), the connection is forgotten again and the error
+    /// goes to the caller, who closes it: the member's next connection announces them.
+    /// </summary>
     public async Task ConnectedAsync(Caller caller, string connectionId, Action abort)
     {
         if (presence.Connected(caller, connectionId, abort))
         {
-            await writer.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
+            try
+            {
+                await writer.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
+            }
+            catch
+            {
+                presence.Disconnected(caller, connectionId);
+                throw;
+            }
         }
     }
 
