@@ -1,15 +1,18 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Data.Sqlite;
 using SessionRoom.Core.Studies;
+using SessionRoom.Data;
 
 namespace SessionRoom.Web.Endpoints;
 
 /// <summary>
 /// Turns the domain's exceptions and unreadable requests into RFC 7807 problem details, in one place:
-/// bad input is 400 (with per-field errors), unknown ids 404, state conflicts 409. Anything else is a
-/// bug and stays a 500 with no detail leaked.
+/// bad input is 400 (with per-field errors), unknown ids 404, state conflicts 409, a database that is
+/// locked, read-only or full 503 (nothing was changed; try again). Anything else is a bug and stays a
+/// 500 with no detail leaked.
 /// </summary>
-public sealed class ProblemMapping(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -17,6 +20,12 @@ public sealed class ProblemMapping(IProblemDetailsService problems) : IException
         if (problem is null)
         {
             return false;
+        }
+        if (exception is SqliteException sqlite)
+        {
+            // Not the caller's mistake, and not a bug either: the operator has to free the disk or fix the file.
+            LogStoreUnavailable(logger, sqlite, httpContext.Request.Method, httpContext.Request.Path, sqlite.SqliteErrorCode);
+            httpContext.Response.Headers.RetryAfter = "5";
         }
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         await WriteAsync(problems, httpContext, problem, exception);
@@ -46,7 +55,10 @@ public sealed class ProblemMapping(IProblemDetailsService problems) : IException
         _ => null,
     };
 
-    /// <summary>True for exceptions that are the caller's mistake, which need no error log.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} could not reach the database (SQLite error {Code}); the caller was told to try again.")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string path, int code);
+
+    /// <summary>True for exceptions that need no error log: the caller's mistake, or a database to wait out (logged as a warning).</summary>
     public static bool IsExpected(Exception exception) => ToProblem(exception) is not null;
 
     // System.Text.Json's messages name .NET types; say it in the caller's terms instead.
@@ -77,6 +89,20 @@ public sealed class ProblemMapping(IProblemDetailsService problems) : IException
             Status = e.StatusCode,
             Title = "The request could not be read.",
             Detail = e.InnerException is System.Text.Json.JsonException json ? Describe(json) : e.Message,
+        },
+        // IAntiforgery.IsRequestValidAsync (sign-out) throws this rather than answering false when the posted
+        // form cannot be read at all, e.g. a multipart body that is not multipart.
+        Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The form could not be checked.",
+            Detail = "The form's antiforgery token is missing or the form could not be read. Reload the page and send the form again.",
+        },
+        SqliteException e when Db.IsUnavailable(e) => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The database is unavailable just now.",
+            Detail = "The server's database is busy, read-only or full. Nothing was changed; try again in a moment.",
         },
         _ => null,
     };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Dapper;
@@ -114,6 +115,7 @@ public sealed class FaultStorageTests : IAsyncLifetime
                 var writes = room.WriteRoundsAsync(1, "during", expectRefusal: true);
                 var read = TryReadAsync(room.Facilitator);
                 var health = HealthStatusAsync();
+                var httpWrite = CreateStudyAsync();
                 refused = await writes;
                 var firstRefusal = refused.Min(w => w.RefusedAfter);
                 figures["firstRefusalSeconds"] = Math.Round(firstRefusal.TotalSeconds, 1);
@@ -130,6 +132,14 @@ public sealed class FaultStorageTests : IAsyncLifetime
                 Assert.Null(readError);
                 Assert.Equal(room.Acked.Count, events!.Count(e => room.Acked.ContainsKey(e.ClientEventId)));
                 Assert.Equal(System.Net.HttpStatusCode.OK, healthStatus);
+
+                // A write over HTTP is told the same: 503, a problem saying to try again, and when.
+                using var created = await httpWrite;
+                figures["httpWriteDuringLock"] = (int)created.StatusCode;
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, created.StatusCode);
+                Assert.Equal("application/problem+json", created.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("try again", await created.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+                Assert.NotNull(created.Headers.RetryAfter);
                 Assert.All(room.Clients, c => Assert.Equal(HubConnectionState.Connected, c.Connection.State));
             }
             finally
@@ -140,6 +150,10 @@ public sealed class FaultStorageTests : IAsyncLifetime
 
             await FaultHelp.AssertHealthyAsync(_server.App);
             room.AssertNoneStored(refused);
+            using (var db = StoredLog.Open(_server.App))
+            {
+                Assert.Equal(0L, db.ExecuteScalar<long>("SELECT count(*) FROM studies WHERE name = 'Written while the database is locked'"));
+            }
             foreach (var w in refused)
             {
                 var ack = await w.Retry();
@@ -169,6 +183,13 @@ public sealed class FaultStorageTests : IAsyncLifetime
         {
             return (null, e);
         }
+    }
+
+    private async Task<HttpResponseMessage> CreateStudyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", SessionRoom.Testing.AppServer.FacilitatorKey);
+        return await http.PostAsJsonAsync($"{_server.App.BaseUrl}/api/studies", new { name = "Written while the database is locked" });
     }
 
     private async Task<System.Net.HttpStatusCode> HealthStatusAsync()

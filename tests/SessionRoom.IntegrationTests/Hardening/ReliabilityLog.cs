@@ -42,7 +42,7 @@ public static class ReliabilityLog
         ArgumentException.ThrowIfNullOrWhiteSpace(scenario);
         var row = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["utc"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["area"] = area,
             ["scenario"] = scenario,
             ["repetitions"] = repetitions,
