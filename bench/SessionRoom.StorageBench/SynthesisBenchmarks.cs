@@ -28,7 +28,7 @@ public class SynthesisBenchmarks
         [nameof(SearchCommonWord)] = ($"search, common word (\"{SynthesisData.CommonWord}\", first 100 by rank)", 20),
         [nameof(SearchRarePhrase)] = ($"search, rare phrase ({SynthesisData.RarePhrase})", 20),
         [nameof(ExportStudyCsv)] = ("study CSV export, streamed to Stream.Null", 1_000),
-        [nameof(ExportStudyReadOnly)] = ("(diagnostic) the export's reads alone: every event as StreamEvents hands it over, no CSV", null),
+        [nameof(ExportStudyReadOnly)] = ("(diagnostic) the export's reads alone: every event as StreamCsvEvents hands it over, no CSV", null),
     };
 
     // As ExportApi writes it.
@@ -132,7 +132,7 @@ public class SynthesisBenchmarks
         foreach (var id in sessionIds)
         {
             _ = _export.Source(id);
-            foreach (var e in _export.StreamEvents(id))
+            foreach (var e in _export.StreamCsvEvents(id))
             {
                 rows += e.Seq > 0 ? 1 : 0;
             }
@@ -149,7 +149,7 @@ public class SynthesisBenchmarks
 
     /// <summary>
     /// The CSV branch of ExportApi's study export (names left out, the default): a header with a leading session
-    /// column, then each session's events as <see cref="ExportStore.StreamEvents"/> hands them over. Returns the rows written.
+    /// column, then each session's events as <see cref="ExportStore.StreamCsvEvents"/> hands them over. Returns the rows written.
     /// </summary>
     public static async Task<long> WriteStudyCsvAsync(ExportStore store, Guid studyId, Stream body, CancellationToken ct = default)
     {
@@ -164,7 +164,7 @@ public class SynthesisBenchmarks
             {
                 continue;
             }
-            foreach (var e in store.StreamEvents(id))
+            foreach (var e in store.StreamCsvEvents(id))
             {
                 await csv.WriteRecordAsync([source.Session.Title, .. ExportCsv.Row(source, e, IncludeNames)], ct);
                 rows++;

@@ -11,7 +11,7 @@ namespace SessionRoom.StorageBench;
 /// <summary>
 /// A generated study for the synthesis benchmarks: one study of <see cref="Sessions"/> focus-group sessions
 /// holding exactly N events in all, made through the project's own <see cref="Migrator"/>, stores and
-/// <see cref="EventWriter"/> (so the tags, full-text rows and trigger-kept <c>tag_counts</c> are what the app
+/// <see cref="EventWriter"/> (so the tags, full-text rows and trigger-kept tag counts are what the app
 /// stores). Deterministic in content (fixed seed, a clock that ticks once per read); ids are random.
 /// <para>
 /// Each session: a facilitator, 3 observers and 8 participants who join (presence events); the same guide of

@@ -33,6 +33,10 @@ internal static class DapperTypes
     public static string Text(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A stored time read back.</summary>
+    public static DateTimeOffset ParseTime(string value) =>
+        DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
     {
         public override void SetValue(IDbDataParameter parameter, Guid value)
@@ -58,7 +62,6 @@ internal static class DapperTypes
             parameter.Value = Text(value);
         }
 
-        public override DateTimeOffset Parse(object value) =>
-            DateTimeOffset.Parse((string)value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        public override DateTimeOffset Parse(object value) => ParseTime((string)value);
     }
 }

@@ -202,6 +202,47 @@ public sealed class MatrixStoreTests : IDisposable
         Assert.Equal((r2.Session.Id, r2.P[0].MemberId), (m.ByParticipant.Rows[3].SessionId!.Value, m.ByParticipant.Rows[3].ParticipantId!.Value));
     }
 
+    /// <summary>
+    /// A database counted by migration 0005's single tag_counts table (one row per session, tag, prompt and
+    /// participant) is carried over by 0008 into the two tables the matrices read, with the same matrices after.
+    /// </summary>
+    [Fact]
+    public async Task Migration0008_CarriesOverTheCountsOfTheOlderTable()
+    {
+        var study = _kit.Studies.Create(new ValidStudy("Study", null));
+        await RoundOneAsync(study.Id);
+        await RoundTwoAsync(study.Id);
+        var before = _kit.Matrices.Compute(study.Id, null);
+        const string Migration = "0008_matrix_counts.sql";
+
+        // Back to how 0007 left it: tag_counts holding the counts, triggers of those names, 0008 not applied.
+        _kit.Database.Db.InTransaction((c, tx) => c.Execute(
+            $"""
+            DROP TRIGGER tr_event_tags_count_insert; DROP TRIGGER tr_event_tags_count_delete;
+            DROP TRIGGER tr_event_tags_count_update; DROP TRIGGER tr_events_count_update;
+            DROP TABLE tag_prompt_counts; DROP TABLE tag_participant_counts;
+            CREATE TABLE tag_counts (session_id TEXT NOT NULL, tag TEXT NOT NULL, prompt_id TEXT NOT NULL, participant_id TEXT NOT NULL,
+                                     n INTEGER NOT NULL, PRIMARY KEY (session_id, tag, prompt_id, participant_id)) WITHOUT ROWID;
+            INSERT INTO tag_counts
+            SELECT t.session_id, t.tag, COALESCE(e.prompt_id, ''), COALESCE(e.participant_id, ''), COUNT(*)
+            FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq GROUP BY 1, 2, 3, 4;
+            CREATE TRIGGER tr_event_tags_count_insert AFTER INSERT ON event_tags BEGIN SELECT 1; END;
+            CREATE TRIGGER tr_event_tags_count_delete AFTER DELETE ON event_tags BEGIN SELECT 1; END;
+            CREATE TRIGGER tr_event_tags_count_update AFTER UPDATE ON event_tags BEGIN SELECT 1; END;
+            CREATE TRIGGER tr_events_count_update AFTER UPDATE OF prompt_id ON events BEGIN SELECT 1; END;
+            DELETE FROM schema_migrations WHERE name = '{Migration}';
+            """, transaction: tx));
+
+        Assert.Equal([Migration], SessionRoom.Data.Migrator.Run(_kit.Database.Db));
+
+        AssertCountsMatchARecount();
+        var after = _kit.Matrices.Compute(study.Id, null);
+        Assert.Equal(Lines(before.ByPrompt, sessions: true), Lines(after.ByPrompt, sessions: true));
+        Assert.Equal(Lines(before.ByParticipant, sessions: true), Lines(after.ByParticipant, sessions: true));
+        Assert.Equal(14, after.ByPrompt.Total);
+        Assert.Equal(0L, _kit.Database.Db.Read((c, tx) => c.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tag_counts'", transaction: tx)));
+    }
+
     [Fact]
     public async Task Items_AreExactlyTheEventsBehindEachCell()
     {
@@ -254,7 +295,7 @@ public sealed class MatrixStoreTests : IDisposable
         Assert.Equal(["Confused", "trust"], left.ByPrompt.Tags);
         Assert.Equal(["what do you use   TODAY?: 1 1 = 2", "Anything else?: 1 1 = 2"], Lines(left.ByPrompt));
         AssertCountsMatchARecount();
-        Assert.Equal(0L, _kit.Database.Db.Read((c, tx) => c.ExecuteScalar<long>("SELECT COUNT(*) FROM tag_counts WHERE session_id = @id", new { id = r1.Session.Id }, tx)));
+        Assert.Equal(0L, _kit.Database.Db.Read((c, tx) => c.ExecuteScalar<long>("SELECT (SELECT COUNT(*) FROM tag_prompt_counts WHERE session_id = @id) + (SELECT COUNT(*) FROM tag_participant_counts WHERE session_id = @id)", new { id = r1.Session.Id }, tx)));
         Assert.Equal(2, _kit.Matrices.Compute(study.Id, r2.Session.Id).ByPrompt.Rows.Count);
     }
 
@@ -332,18 +373,21 @@ public sealed class MatrixStoreTests : IDisposable
         AssertCountsMatchARecount();
     }
 
-    /// <summary>The kept counts equal counting event_tags joined to events from scratch.</summary>
+    /// <summary>The kept counts, per prompt and per participant, equal counting event_tags joined to events from scratch.</summary>
     private void AssertCountsMatchARecount()
     {
-        var (kept, recount) = _kit.Database.Db.Read((c, tx) => (
-            c.Query<(string, string, string, string, long)>(
-                "SELECT session_id, tag, prompt_id, participant_id, n FROM tag_counts WHERE n > 0 ORDER BY 1, 2, 3, 4", transaction: tx).ToList(),
-            c.Query<(string, string, string, string, long)>(
-                """
-                SELECT t.session_id, t.tag, COALESCE(e.prompt_id, ''), COALESCE(e.participant_id, ''), COUNT(*)
-                FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
-                GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-                """, transaction: tx).ToList()));
-        Assert.Equal(recount, kept);
+        foreach (var (table, column) in new[] { ("tag_prompt_counts", "prompt_id"), ("tag_participant_counts", "participant_id") })
+        {
+            var (kept, recount) = _kit.Database.Db.Read((c, tx) => (
+                c.Query<(string, string, string, long)>(
+                    $"SELECT session_id, tag, {column}, n FROM {table} WHERE n > 0 ORDER BY 1, 2, 3", transaction: tx).ToList(),
+                c.Query<(string, string, string, long)>(
+                    $"""
+                    SELECT t.session_id, t.tag, COALESCE(e.{column}, ''), COUNT(*)
+                    FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
+                    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    """, transaction: tx).ToList()));
+            Assert.Equal(recount, kept);
+        }
     }
 }

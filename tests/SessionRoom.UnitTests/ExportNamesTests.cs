@@ -105,6 +105,33 @@ public sealed class ExportNamesTests
         Assert.Equal("Alice Liddell", row[Array.IndexOf(header, "participantName")]);
     }
 
+    /// <summary>
+    /// The data cell passes stored JSON through when it has no escapes and no name field; whatever the data, the
+    /// cell is exactly what parsing it, taking the names out and writing it back compactly gives.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"option\":\"Yes\",\"value\":7}")]
+    [InlineData("{\"emoji\":\"thumbs-up\",\"n\":1.50,\"list\":[1,2,{\"a\":null}]}")]
+    [InlineData("{\"text\":\"caf\\u00E9 \\u003Cb\\u003E \\\"quoted\\\"\"}")]
+    [InlineData("{\"displayName\":\"Alice Liddell\",\"role\":\"participant\"}")]
+    [InlineData("{\"who\":{\"displayName\":\"Alice\"},\"note\":\"displayName\"}")]
+    [InlineData("{\"d\\u0069splayName\":\"Escaped key\"}")]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void DataCell_IsTheParsedDataWrittenBackWithoutNames(string? stored)
+    {
+        foreach (var includeNames in new[] { false, true })
+        {
+            var parsed = string.IsNullOrEmpty(stored) ? default : JsonDocument.Parse(stored).RootElement.Clone();
+            var expected = ExportCsv.Compact(includeNames ? parsed : ExportNames.WithoutNames(parsed));
+
+            Assert.Equal(expected, ExportCsv.DataCell(stored, includeNames));
+        }
+        Assert.DoesNotContain("Alice", ExportCsv.DataCell(stored, includeNames: false), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Checkout test, round 1", "checkout-test-round-1")]
     [InlineData("Café Über-Straße: ½ Test!", "cafe-uber-strasse-test")]

@@ -25,12 +25,17 @@ public static class ExportCsv
     /// One event's row, matching <see cref="Header"/>: member codes (and names only when included), the prompt's
     /// position and kind, tags joined with "; ", and the event's data as compact JSON (without names unless included).
     /// </summary>
-    public static string[] Row(ExportSource source, SessionEvent e, bool includeNames)
+    public static string[] Row(ExportSource source, SessionEvent e, bool includeNames) =>
+        Row(source, new ExportCsvEvent(
+            e.Seq, e.Type, e.Audience, e.AtMs, e.CreatedUtc, e.ActorCode, e.ActorId, e.PromptId, e.ParticipantId, e.Text,
+            e.Data.ValueKind == JsonValueKind.Undefined ? null : e.Data.GetRawText(), e.Tags), includeNames);
+
+    /// <summary>As <see cref="Row(ExportSource, SessionEvent, bool)"/>, from an event as storage hands it over.</summary>
+    public static string[] Row(ExportSource source, ExportCsvEvent e, bool includeNames)
     {
         var actor = source.Member(e.ActorId);
         var participant = source.Member(e.ParticipantId);
         var prompt = source.Prompt(e.PromptId);
-        var data = includeNames ? e.Data : ExportNames.WithoutNames(e.Data);
         return
         [
             e.Seq.ToString(CultureInfo.InvariantCulture),
@@ -46,8 +51,30 @@ public static class ExportCsv
             .. includeNames ? [participant?.DisplayName ?? ""] : Array.Empty<string>(),
             string.Join("; ", e.Tags),
             e.Text ?? "",
-            Compact(data),
+            DataCell(e.DataJson, includeNames),
         ];
+    }
+
+    /// <summary>
+    /// The data cell: <paramref name="dataJson"/> (compact JSON, as events are stored) as one line with non-ASCII
+    /// text readable and, unless <paramref name="includeNames"/>, without name fields. Most events' data has no
+    /// escapes and no name field, and is then already that line: it is passed through without being parsed, which
+    /// is most of what a large export saves (see docs/benchmarks.md).
+    /// </summary>
+    public static string DataCell(string? dataJson, bool includeNames)
+    {
+        if (string.IsNullOrEmpty(dataJson))
+        {
+            return "{}";
+        }
+        if (!dataJson.Contains('\\', StringComparison.Ordinal)
+            && (includeNames || !ExportNames.NameFields.Any(f => dataJson.Contains($"\"{f}\"", StringComparison.Ordinal))))
+        {
+            return dataJson;
+        }
+        using var document = JsonDocument.Parse(dataJson);
+        var data = document.RootElement;
+        return Compact(includeNames ? data : ExportNames.WithoutNames(data));
     }
 
     /// <summary>The data as one line of JSON, with non-ASCII text kept readable.</summary>
@@ -65,3 +92,11 @@ public static class ExportCsv
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }
+
+/// <summary>
+/// An event as the CSV export reads it from storage: what its row shows, with the data as its stored JSON text
+/// (not parsed unless names must be taken out of it).
+/// </summary>
+public sealed record ExportCsvEvent(
+    long Seq, string Type, string Audience, long AtMs, DateTimeOffset CreatedUtc, string? ActorCode,
+    Guid? ActorId, Guid? PromptId, Guid? ParticipantId, string? Text, string? DataJson, IReadOnlyList<string> Tags);

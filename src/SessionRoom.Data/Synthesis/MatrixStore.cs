@@ -72,9 +72,9 @@ public sealed record MatrixItem(Guid SessionId, string SessionTitle, SessionEven
 /// of that guide. Participants are people of one session, so they stay one row each, with their session.</item>
 /// <item>Participants appear by code, never by name; every participant of the scope has a row, counts or not.</item>
 /// </list>
-/// Counts come from <c>tag_counts</c>, which triggers keep up to date as tags are written and events deleted
-/// (migration 0005): one indexed read of a few hundred rows, where counting <c>event_tags</c> joined to
-/// <c>events</c> took about 250 ms on 100,000 events.
+/// Counts come from <c>tag_prompt_counts</c> and <c>tag_participant_counts</c>, which triggers keep up to date as
+/// tags are written and events deleted (migration 0008): two indexed reads of a few hundred rows per session, where
+/// counting <c>event_tags</c> joined to <c>events</c> took about 250 ms on 100,000 events.
 /// </summary>
 public sealed class MatrixStore(Db db)
 {
@@ -86,41 +86,36 @@ public sealed class MatrixStore(Db db)
     public TagMatrices Compute(Guid studyId, Guid? sessionId) => db.Read((c, tx) =>
     {
         var scope = Scope.Read(c, tx, studyId, sessionId);
-        var counts = c.Query<CountRow>(
-            $"""
-            SELECT session_id AS SessionId, tag AS Tag, NULLIF(prompt_id, '') AS PromptId, NULLIF(participant_id, '') AS ParticipantId, n AS N
-            FROM tag_counts WHERE session_id IN ({Scope.Sql}) AND n > 0
-            """, scope.Args, tx).ToList();
-        var tags = ReadTagColumns(c, tx, scope, counts);
+        var byPromptCounts = ReadCounts(c, tx, scope, "tag_prompt_counts", "prompt_id");
+        var byParticipantCounts = ReadCounts(c, tx, scope, "tag_participant_counts", "participant_id");
+        var tags = ReadTagColumns(c, tx, scope, byPromptCounts);
 
         var promptRows = PromptRows(scope);
         var participantRows = ParticipantRows(scope);
-        var byPrompt = new int[promptRows.Count + 1, tags.Count];
-        var byParticipant = new int[participantRows.Count + 1, tags.Count];
-        var promptIndex = promptRows.SelectMany((r, i) => r.PromptIds.Select(id => (id, i))).ToDictionary(x => x.id, x => x.i);
-        var participantIndex = participantRows.Select((r, i) => (r.MemberId, i)).ToDictionary(x => x.MemberId, x => x.i);
-        var (noPrompt, noParticipant) = (promptRows.Count, participantRows.Count);
+        // Keyed by the ids as stored (text), so the thousands of count rows of a study need no GUID parsing.
+        var promptIndex = promptRows.SelectMany((r, i) => r.PromptIds.Select(id => (Id: DapperTypes.Text(id), i)))
+            .ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var participantIndex = participantRows.Select((r, i) => (Id: DapperTypes.Text(r.MemberId), i))
+            .ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+
         var totals = new int[tags.Count];
-        foreach (var n in counts)
+        foreach (var n in byPromptCounts)
         {
-            var column = tags.Index[n.Tag];
-            totals[column] += (int)n.N;
-            byPrompt[n.PromptId is { } p && promptIndex.TryGetValue(p, out var pi) ? pi : noPrompt, column] += (int)n.N;
-            byParticipant[n.ParticipantId is { } m && participantIndex.TryGetValue(m, out var mi) ? mi : noParticipant, column] += (int)n.N;
+            totals[tags.Index[n.Tag]] += n.N;
         }
+        var (byPrompt, noPromptSessions) = Fold(byPromptCounts, tags, promptIndex, promptRows.Count);
+        var (byParticipant, noParticipantSessions) = Fold(byParticipantCounts, tags, participantIndex, participantRows.Count);
 
         var prompts = promptRows.Select((r, i) =>
         {
             var one = r.PromptIds.Count == 1 ? scope.Prompts.Single(p => p.Id == r.PromptIds[0]) : null;
             return Row(byPrompt, i, r.PromptIds[0].ToString(), r.Label, r.Sessions, one?.SessionId, one?.Id, null);
         }).ToList();
-        var noPromptSessions = counts.Where(n => n.PromptId is not { } p || !promptIndex.ContainsKey(p)).Select(n => n.SessionId).ToHashSet();
-        AddNoneRow(prompts, byPrompt, noPrompt, NoPromptLabel, scope, noPromptSessions);
+        AddNoneRow(prompts, byPrompt, promptRows.Count, NoPromptLabel, scope, noPromptSessions);
 
         var participants = participantRows.Select((r, i) =>
             Row(byParticipant, i, r.MemberId.ToString(), r.Code, [r.SessionTitle], r.SessionId, null, r.MemberId)).ToList();
-        var noParticipantSessions = counts.Where(n => n.ParticipantId is not { } m || !participantIndex.ContainsKey(m)).Select(n => n.SessionId).ToHashSet();
-        AddNoneRow(participants, byParticipant, noParticipant, NoParticipantLabel, scope, noParticipantSessions);
+        AddNoneRow(participants, byParticipant, participantRows.Count, NoParticipantLabel, scope, noParticipantSessions);
 
         return new TagMatrices(
             new TagMatrix(studyId, sessionId, MatrixBy.Prompt, tags.Names, prompts, totals, totals.Sum()),
@@ -195,6 +190,46 @@ public sealed class MatrixStore(Db db)
         }
         return items;
     });
+
+    /// <summary>
+    /// The scope's rows of one count table (<c>tag_prompt_counts</c> or <c>tag_participant_counts</c>), read with a
+    /// plain data reader: a study has thousands, and mapping each through Dapper cost more than the query.
+    /// </summary>
+    private static List<CountRow> ReadCounts(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, string table, string keyColumn)
+    {
+        using var command = c.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT session_id, tag, {keyColumn}, n FROM {table} WHERE session_id IN ({Scope.Sql}) AND n > 0";
+        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@studyId", DapperTypes.Text(scope.StudyId)));
+        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@sessionId", scope.SessionId is { } id ? DapperTypes.Text(id) : DBNull.Value));
+        using var reader = command.ExecuteReader();
+        var rows = new List<CountRow>();
+        while (reader.Read())
+        {
+            rows.Add(new CountRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The counts as a grid of rows (by <paramref name="index"/>; a key not in it, or '', goes to the extra row
+    /// <paramref name="none"/>) by tag columns, and the sessions whose counts went to the extra row.
+    /// </summary>
+    private static (int[,] Cells, HashSet<Guid> NoneSessions) Fold(List<CountRow> counts, TagColumns tags, Dictionary<string, int> index, int none)
+    {
+        var cells = new int[none + 1, tags.Count];
+        var noneSessions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in counts)
+        {
+            if (!index.TryGetValue(n.Key, out var row))
+            {
+                row = none;
+                noneSessions.Add(n.SessionId);
+            }
+            cells[row, tags.Index[n.Tag]] += n.N;
+        }
+        return (cells, noneSessions.Select(Guid.Parse).ToHashSet());
+    }
 
     private static MatrixRow Row(int[,] cells, int row, string key, string label, IReadOnlyList<string> sessions, Guid? sessionId, Guid? promptId, Guid? participantId)
     {
@@ -294,6 +329,8 @@ public sealed class MatrixStore(Db db)
         public const string Sql = "SELECT id FROM sessions WHERE study_id = @studyId AND (@sessionId IS NULL OR id = @sessionId)";
 
         public object Args { get; private init; } = new();
+        public Guid StudyId { get; private init; }
+        public Guid? SessionId { get; private init; }
         public bool IsSession { get; private init; }
         public List<SessionRow> Sessions { get; private init; } = [];
         public List<ScopePrompt> Prompts { get; private init; } = [];
@@ -314,6 +351,8 @@ public sealed class MatrixStore(Db db)
             return new Scope
             {
                 Args = args,
+                StudyId = studyId,
+                SessionId = sessionId,
                 IsSession = sessionId is not null,
                 Sessions = sessions,
                 Prompts = c.Query<ScopePrompt>(
@@ -366,12 +405,6 @@ public sealed class MatrixStore(Db db)
         public string Code { get; set; } = "";
     }
 
-    private sealed class CountRow
-    {
-        public Guid SessionId { get; set; }
-        public string Tag { get; set; } = "";
-        public Guid? PromptId { get; set; }
-        public Guid? ParticipantId { get; set; }
-        public long N { get; set; }
-    }
+    /// <summary>One row of a count table, ids as stored: <paramref name="Key"/> is a prompt's or a participant's id, or ''.</summary>
+    private sealed record CountRow(string SessionId, string Tag, string Key, int N);
 }

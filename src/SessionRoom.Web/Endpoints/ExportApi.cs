@@ -64,7 +64,7 @@ public static class ExportApi
                 {
                     continue; // deleted while exporting
                 }
-                foreach (var e in store.StreamEvents(id))
+                foreach (var e in store.StreamCsvEvents(id))
                 {
                     await csv.WriteRecordAsync([source.Session.Title, .. ExportCsv.Row(source, e, request.IncludeNames)], ct);
                 }
@@ -133,7 +133,7 @@ public static class ExportApi
     {
         await using var csv = CsvWriter.Create(body, Csv, leaveOpen: true);
         csv.WriteHeader(ExportCsv.Header(includeNames));
-        foreach (var e in store.StreamEvents(source.Session.Id))
+        foreach (var e in store.StreamCsvEvents(source.Session.Id))
         {
             await csv.WriteRecordAsync(ExportCsv.Row(source, e, includeNames), ct);
         }

@@ -279,15 +279,19 @@ public static class StoredLog
             "SELECT COUNT(*) FROM event_tags t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = t.session_id AND e.seq = t.seq)",
             transaction: tx);
         Assert.Equal(0, orphanTags);
-        var countsDiffer = c.ExecuteScalar<long>(
-            """
-            WITH recount AS (
-                SELECT t.session_id, t.tag, COALESCE(e.prompt_id, '') AS prompt_id, COALESCE(e.participant_id, '') AS participant_id, COUNT(*) AS n
-                FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
-                GROUP BY 1, 2, 3, 4)
-            SELECT (SELECT COUNT(*) FROM (SELECT * FROM recount EXCEPT SELECT session_id, tag, prompt_id, participant_id, n FROM tag_counts WHERE n > 0))
-                 + (SELECT COUNT(*) FROM (SELECT session_id, tag, prompt_id, participant_id, n FROM tag_counts WHERE n > 0 EXCEPT SELECT * FROM recount))
-            """, transaction: tx);
+        var countsDiffer = 0L;
+        foreach (var (table, column) in new[] { ("tag_prompt_counts", "prompt_id"), ("tag_participant_counts", "participant_id") })
+        {
+            countsDiffer += c.ExecuteScalar<long>(
+                $"""
+                WITH recount AS (
+                    SELECT t.session_id, t.tag, COALESCE(e.{column}, '') AS k, COUNT(*) AS n
+                    FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
+                    GROUP BY 1, 2, 3)
+                SELECT (SELECT COUNT(*) FROM (SELECT * FROM recount EXCEPT SELECT session_id, tag, {column}, n FROM {table} WHERE n > 0))
+                     + (SELECT COUNT(*) FROM (SELECT session_id, tag, {column}, n FROM {table} WHERE n > 0 EXCEPT SELECT * FROM recount))
+                """, transaction: tx);
+        }
         Assert.True(countsDiffer == 0, $"{countsDiffer} tag counts differ from a recount");
         return gaps.Sum(g => g.Count);
     }
