@@ -56,7 +56,9 @@ public sealed class LiveOptions
 
     /// <summary>
     /// Events queued for one hub connection that is not reading them before it is closed (its
-    /// client reconnects and catches up): bounds the server's memory per stuck client.
+    /// client reconnects and catches up): bounds the server's memory per stuck client. High enough
+    /// for a burst (a wave of 500 reactions queues 500 events for every participant at once); the
+    /// queue holds references to events shared by every connection, so a full one is ~32 KB.
     /// </summary>
-    public int SendQueueLimit { get; set; } = 256;
+    public int SendQueueLimit { get; set; } = 4096;
 }
