@@ -121,9 +121,9 @@ public sealed class FaultStorageTests : IAsyncLifetime
                 figures["firstRefusalSeconds"] = Math.Round(firstRefusal.TotalSeconds, 1);
                 figures["lockHeldSeconds"] = Math.Round(held.Elapsed.TotalSeconds, 1);
 
-                // The writer waited for the lock as long as the busy timeout, not longer, then said so.
+                // The writer waited for the lock about as long as the busy timeout (not the 31 s of old), then said so.
                 var busy = TimeSpan.FromSeconds(SessionRoom.Data.Db.BusyTimeoutSeconds);
-                Assert.InRange(firstRefusal, busy * 0.8, busy * 2);
+                Assert.InRange(firstRefusal, busy * 0.8, busy * 3);
                 Assert.All(refused, w => Assert.Contains(NotStored, w.Error!.Message, StringComparison.Ordinal));
 
                 var (events, readError) = await read;

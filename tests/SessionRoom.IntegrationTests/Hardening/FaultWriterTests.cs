@@ -69,7 +69,8 @@ public sealed class FaultWriterTests : IDisposable
         }
 
         var busy = TimeSpan.FromSeconds(Db.BusyTimeoutSeconds);
-        Assert.InRange(refusedAfter, busy * 0.8, busy * 2);
+        // Not the 31 s it used to be; the upper bound leaves room for a loaded machine (it once took 10.1 s).
+        Assert.InRange(refusedAfter, busy * 0.8, busy * 3);
         var failure = Assert.IsType<SqliteException>(Assert.Single(_batchFailures));
         Assert.Equal(5, failure.SqliteErrorCode); // SQLITE_BUSY
         Assert.True(Db.IsUnavailable(failure));
