@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every SessionRoom test (unit, integration, end-to-end in Debian's chromium) on a fresh machine:
-# installs what is missing, restores, builds, tests, and prints "N passed, N failed" as its last line.
+# Runs every SessionRoom test (unit, integration, PostgreSQL, end-to-end in Debian's chromium) on a fresh
+# machine: installs what is missing, restores, builds, tests, and prints "N passed, N failed" as its last line.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,11 +12,14 @@ finish() { # passed failed exit-code
   exit "$3"
 }
 
-# 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here), and
-#    strace, with which the fault tests make the server's disk full or read-only (tests/.../Hardening).
+# 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here),
+#    strace, with which the fault tests make the server's disk full or read-only (tests/.../Hardening),
+#    and Debian's postgresql for tests/SessionRoom.PostgresTests (only its binaries are used: step 1b).
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
+[ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} with apt"
   SUDO=""
@@ -27,6 +30,44 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
+
+# 1b. A throwaway PostgreSQL cluster for the PostgreSQL tests: in a temporary directory, on a free port of
+#     127.0.0.1, its unix socket in that directory too, run as the postgres user (initdb refuses root).
+#     Each test makes and drops its own database in it. Stopped and deleted on exit, whatever happens.
+PG_BIN=$(pg_bin)
+PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sessionroom-pg.XXXXXX")
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+stop_postgres() {
+  [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+trap 'exit 130' INT TERM
+pg_started=$SECONDS
+[ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR"
+if ! as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-locale -E UTF8 >"$PG_DIR/initdb.log" 2>&1; then
+  cat "$PG_DIR/initdb.log" >&2
+  say "initdb failed"
+  finish 0 1 1
+fi
+PG_PORT=""
+for _ in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 40000))
+  # A port something already answers on is taken; otherwise start there (and try another if that fails).
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+  if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $PG_DIR" start >/dev/null; then
+    PG_PORT=$port
+    break
+  fi
+done
+if [ -z "$PG_PORT" ]; then
+  cat "$PG_DIR/server.log" >&2 2>/dev/null
+  say "could not start PostgreSQL"
+  finish 0 1 1
+fi
+export SESSIONROOM_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT, started in $((SECONDS - pg_started)) s"
 
 # 2. Front-end packages pinned by package-lock.json (the SignalR client for the participant page and the Node smoke test).
 say "installing npm packages"
@@ -52,7 +93,7 @@ mkdir -p "$RESULTS"
 # The hardening tests record what they tried here; docs/reliability.md is written from it (step 6).
 export SESSIONROOM_RELIABILITY_DIR="$PWD/artifacts/reliability"
 status=0
-for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests e2e/SessionRoom.E2ETests; do
+for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests tests/SessionRoom.PostgresTests e2e/SessionRoom.E2ETests; do
   name=$(basename "$project")
   say "running $name"
   if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
@@ -83,9 +124,9 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
-if [ "$found" -lt 3 ]; then
-  say "expected 3 test result files, found $found"
-  failed=$((failed + 3 - found))
+if [ "$found" -lt 4 ]; then
+  say "expected 4 test result files, found $found"
+  failed=$((failed + 4 - found))
   status=1
 fi
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
