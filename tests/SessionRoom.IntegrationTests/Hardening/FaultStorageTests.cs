@@ -173,6 +173,67 @@ public sealed class FaultStorageTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A member whose connection opens while the database is locked cannot be announced (their member-joined is
+    /// not stored) and that connection is closed; once the lock is gone, their next connection announces them.
+    /// Presence used to keep the failed connection as online (SignalR does not call OnDisconnectedAsync after a
+    /// failed OnConnectedAsync), so the next connection was not the member's first and announced nobody.
+    /// </summary>
+    [Fact]
+    public async Task MemberConnectingWhileDatabaseLocked_IsAnnouncedByTheirNextConnection()
+    {
+        var outcome = "fail";
+        var total = Stopwatch.StartNew();
+        try
+        {
+            var session = await _server.CreateSessionAsync();
+            var member = await _server.MemberAsync(session.Id, Roles.Participant);
+            var locker = StoredLog.Open(_server.App);
+            try
+            {
+                locker.Execute("BEGIN EXCLUSIVE");
+                locker.Execute("INSERT INTO settings (key, value) VALUES ('fault-test-lock', 'held')");
+                await using var failed = new LiveClient(member, _server.App.BaseUrl);
+                var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                failed.Connection.Closed += _ =>
+                {
+                    closed.TrySetResult();
+                    return Task.CompletedTask;
+                };
+                // The handshake completes before the hub's OnConnectedAsync runs, so the start may succeed and the
+                // close follow once the member-joined write gives up (the busy timeout), or the start itself may fail.
+                var started = await Record.ExceptionAsync(() => failed.Connection.StartAsync());
+                if (started is null)
+                {
+                    await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                }
+                Assert.Equal(HubConnectionState.Disconnected, failed.Connection.State);
+            }
+            finally
+            {
+                locker.Dispose();
+            }
+            Assert.DoesNotContain(await _server.AllEventsAsync(session.Id), e => e.Type == EventTypes.MemberJoined && e.ActorId == member.MemberId);
+
+            await using var again = await _server.ConnectAsync(member);
+
+            var until = DateTime.UtcNow.AddSeconds(10);
+            IReadOnlyList<SessionEvent> joined;
+            while ((joined = (await _server.AllEventsAsync(session.Id)).Where(e => e.Type == EventTypes.MemberJoined && e.ActorId == member.MemberId).ToList()).Count == 0
+                   && DateTime.UtcNow < until)
+            {
+                await Task.Delay(50);
+            }
+            Assert.Single(joined);
+            Assert.Equal(HubConnectionState.Connected, again.Connection.State);
+            outcome = "pass";
+        }
+        finally
+        {
+            ReliabilityLog.Record("fault", "connect-while-locked", 1, outcome, new Dictionary<string, object> { ["seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1) });
+        }
+    }
+
     private static async Task<(List<SessionEvent>? Events, HubException? Error)> TryReadAsync(LiveClient client)
     {
         try
