@@ -8,6 +8,12 @@ namespace SessionRoom.Data;
 /// SQLite has no GUID or timestamp type: GUIDs are stored as lower-case text and times as
 /// ISO-8601 UTC text, so they sort, compare and read the same in any SQL tool.
 /// </summary>
+/// <remarks>
+/// Dapper's type handlers are global to the process, and the PostgreSQL stores
+/// (SessionRoom.Data.Postgres) run beside these with columns of type <c>uuid</c> and
+/// <c>timestamptz</c>: so only a SQLite parameter gets text; any other provider gets the value itself
+/// (a time in UTC), and values a provider reads back as GUIDs or times are taken as they are.
+/// </remarks>
 internal static class DapperTypes
 {
     private static int _registered;
@@ -41,6 +47,11 @@ internal static class DapperTypes
     {
         public override void SetValue(IDbDataParameter parameter, Guid value)
         {
+            if (parameter is not Microsoft.Data.Sqlite.SqliteParameter)
+            {
+                parameter.Value = value;
+                return;
+            }
             parameter.DbType = DbType.String;
             parameter.Value = Text(value);
         }
@@ -58,10 +69,21 @@ internal static class DapperTypes
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
+            if (parameter is not Microsoft.Data.Sqlite.SqliteParameter)
+            {
+                parameter.Value = value.ToUniversalTime();
+                return;
+            }
             parameter.DbType = DbType.String;
             parameter.Value = Text(value);
         }
 
-        public override DateTimeOffset Parse(object value) => ParseTime((string)value);
+        public override DateTimeOffset Parse(object value) => value switch
+        {
+            string s => ParseTime(s),
+            DateTimeOffset d => d,
+            DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+            _ => throw new DataException($"Cannot read a time from {value.GetType().Name}."),
+        };
     }
 }
