@@ -91,19 +91,10 @@ public sealed class AuthorizationMatrixTests(SessionRoomFactory factory)
         ["GET /api/studies/{studyId:guid}/theme-suggestions"] = Access.Facilitator,
     };
 
-    /// <summary>Every mapped endpoint outside the Blazor pages, the static files and the hub (whose table is HubRulesTests').</summary>
-    private List<string> MappedEndpoints() =>
-        factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api", StringComparison.Ordinal) || raw.StartsWith("/auth", StringComparison.Ordinal) || raw == "/healthz"))
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
-            .Distinct()
-            .ToList();
-
     [Fact]
     public void Table_CoversEveryMappedEndpoint_AndNothingElse()
     {
-        var mapped = MappedEndpoints();
+        var mapped = factory.MappedEndpoints();
         var missing = mapped.Except(Table.Keys).ToList();
         Assert.True(missing.Count == 0, "Endpoints without an access decision in AuthorizationMatrixTests.Table: " + string.Join(", ", missing));
         var stale = Table.Keys.Except(mapped).ToList();

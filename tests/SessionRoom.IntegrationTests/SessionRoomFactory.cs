@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SessionRoom.IntegrationTests;
 
@@ -13,6 +14,18 @@ namespace SessionRoom.IntegrationTests;
 public class SessionRoomFactory : WebApplicationFactory<Program>
 {
     public const string Key = "test-facilitator-key-0123456789";
+
+    /// <summary>
+    /// Every endpoint the app maps outside the Blazor pages, the static files and the hub, as "METHOD route"
+    /// (the keys of AuthorizationMatrixTests.Table and HttpFuzzTests.Endpoints, which must cover them all).
+    /// </summary>
+    public List<string> MappedEndpoints() =>
+        Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api", StringComparison.Ordinal) || raw.StartsWith("/auth", StringComparison.Ordinal) || raw == "/healthz"))
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .Distinct()
+            .ToList();
 
     private readonly TempDataDirectory? _ownDirectory;
 

@@ -106,19 +106,10 @@ public sealed class HttpFuzzTests(SessionRoomFactory factory, LiveServer server,
 
     private static readonly IReadOnlyList<string> EndpointKeys = [.. Endpoints.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>Every mapped endpoint outside the Blazor pages, the static files and the hub, as AuthorizationMatrixTests lists them.</summary>
-    private List<string> MappedEndpoints() =>
-        factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api", StringComparison.Ordinal) || raw.StartsWith("/auth", StringComparison.Ordinal) || raw == "/healthz"))
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
-            .Distinct()
-            .ToList();
-
     [Fact]
     public void Generators_CoverEveryMappedEndpoint()
     {
-        var mapped = MappedEndpoints();
+        var mapped = factory.MappedEndpoints();
         var missing = mapped.Except(Endpoints.Keys).ToList();
         Assert.True(missing.Count == 0, "Endpoints the HTTP fuzz has no generator for (add them to HttpFuzzTests.Endpoints): " + string.Join(", ", missing));
         var stale = Endpoints.Keys.Except(mapped).ToList();
