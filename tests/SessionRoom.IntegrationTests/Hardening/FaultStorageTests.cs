@@ -68,12 +68,7 @@ public sealed class FaultStorageTests : IAsyncLifetime
             figures["refusedDuringFault"] = refused.Count;
 
             // Fixed: the refused writes, retried as an offline outbox would (same clientEventId), are stored once each.
-            foreach (var w in refused)
-            {
-                var ack = await w.Retry();
-                Assert.False(ack.Duplicate);
-                room.Acked[w.ClientEventId] = ack.Seq;
-            }
+            await room.RetryAsync(refused);
             await room.WriteRoundsAsync(5, "after");
 
             await room.AssertEverythingStoredOnceAsync();
@@ -154,12 +149,7 @@ public sealed class FaultStorageTests : IAsyncLifetime
             {
                 Assert.Equal(0L, db.ExecuteScalar<long>("SELECT count(*) FROM studies WHERE name = 'Written while the database is locked'"));
             }
-            foreach (var w in refused)
-            {
-                var ack = await w.Retry();
-                Assert.False(ack.Duplicate);
-                room.Acked[w.ClientEventId] = ack.Seq;
-            }
+            await room.RetryAsync(refused);
             await room.WriteRoundsAsync(5, "after");
             await room.AssertEverythingStoredOnceAsync();
             figures["eventsChecked"] = StoredLog.AssertConsistent(_server.App);
@@ -299,6 +289,17 @@ public sealed class FaultStorageTests : IAsyncLifetime
 
             /// <summary>How long after it was sent the refusal came.</summary>
             public TimeSpan RefusedAfter { get; init; }
+        }
+
+        /// <summary>Sends refused writes again, as an offline outbox would (same clientEventId): each is stored now, once.</summary>
+        public async Task RetryAsync(IEnumerable<Write> refused)
+        {
+            foreach (var w in refused)
+            {
+                var ack = await w.Retry();
+                Assert.False(ack.Duplicate);
+                Acked[w.ClientEventId] = ack.Seq;
+            }
         }
 
         /// <summary>
