@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -84,23 +83,7 @@ public static class ReliabilityLog
         {
             return Path.GetFullPath(configured);
         }
-        return Path.Combine(RepoRoot(), "artifacts", "reliability");
-    }
-
-    /// <summary>The folder holding SessionRoom.sln above the test binaries, else above this source file (builds with --artifacts-path), else the working directory.</summary>
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(SourceFile()) ?? "" })
-        {
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "SessionRoom.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        return System.IO.Directory.GetCurrentDirectory();
+        return Path.Combine(SessionRoom.Testing.Repo.Root, "artifacts", "reliability");
     }
 
     private static string SafeName(string area)
@@ -108,6 +91,4 @@ public static class ReliabilityLog
         var chars = area.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray();
         return new string(chars);
     }
-
-    private static string SourceFile([CallerFilePath] string path = "") => path;
 }
