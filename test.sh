@@ -110,7 +110,10 @@ CONFIGURATION="$CONFIGURATION" bench/run.sh --smoke --no-build >/dev/null && smo
 # 6. docs/reliability.md from the figures the hardening tests recorded in this run.
 node tests/reliability-report.mjs artifacts/reliability docs/reliability.md >&2 || say "could not write docs/reliability.md"
 
-# 7. Add up the counters of every TRX file, and the smoke run's.
+# 7. Name every failed test with its message, last before the count: a CI log may keep only its end.
+node tests/failed-tests.mjs "$RESULTS" || true
+
+# 8. Add up the counters of every TRX file, and the smoke run's.
 passed=$smoke
 failed=$((1 - smoke))
 found=0
