@@ -9,6 +9,9 @@ internal sealed class BenchOptions
     public const string BareHub = "barehub";
     public const string SocketIo = "socketio";
 
+    /// <summary>Two SessionRoom servers on PostgreSQL and Redis (issue 9); needs <see cref="Postgres"/> and <see cref="Redis"/>.</summary>
+    public const string SessionRoomTwo = "sessionroom-2";
+
     public bool Smoke { get; private set; }
 
     public int Repeats { get; private set; } = 3;
@@ -29,6 +32,12 @@ internal sealed class BenchOptions
 
     /// <summary>storage.json from SessionRoom.StorageBench, merged into the report when given.</summary>
     public string? StorageJson { get; private set; }
+
+    /// <summary>A PostgreSQL connection string allowed to create databases: the two-server target makes one per run in it.</summary>
+    public string? Postgres { get; private set; }
+
+    /// <summary>Redis (StackExchange.Redis configuration) for the two-server target.</summary>
+    public string? Redis { get; private set; }
 
     public int IdleClients { get; private set; } = 1000;
 
@@ -169,6 +178,8 @@ internal sealed class BenchOptions
         SocketIoServer = Take("socketio-server") ?? Path.Combine(RepoRoot, "bench", "socketio", "server.mjs");
         OutDir = Take("out-dir") ?? Path.Combine(RepoRoot, "artifacts", "bench", Smoke ? "smoke" : "");
         StorageJson = Take("storage");
+        Postgres = Take("postgres");
+        Redis = Take("redis");
         IdleClients = Int("idle-clients", IdleClients);
         NotesObservers = Int("notes-observers", NotesObservers);
         NotesParticipants = Int("notes-participants", NotesParticipants);
@@ -196,9 +207,13 @@ internal sealed class BenchOptions
         }
         foreach (var target in Targets)
         {
-            if (target is not (SessionRoom or BareHub or SocketIo))
+            if (target is not (SessionRoom or SessionRoomTwo or BareHub or SocketIo))
             {
-                throw new UsageException($"Unknown target '{target}': use {SessionRoom}, {BareHub} or {SocketIo}.");
+                throw new UsageException($"Unknown target '{target}': use {SessionRoom}, {SessionRoomTwo}, {BareHub} or {SocketIo}.");
+            }
+            if (target == SessionRoomTwo && (string.IsNullOrEmpty(Postgres) || string.IsNullOrEmpty(Redis)))
+            {
+                throw new UsageException($"The {SessionRoomTwo} target needs --postgres CONNECTION-STRING and --redis HOST:PORT.");
             }
         }
     }
@@ -223,7 +238,9 @@ internal sealed class BenchOptions
 
           --smoke                      a few seconds, SessionRoom only; exits 1 on any lost, duplicated or failed write
           --repeats N                  full runs of every target (default 3; figures are medians)
-          --targets a,b                sessionroom, barehub, socketio (default all three, interleaved)
+          --targets a,b                sessionroom, barehub, socketio (default these three, interleaved), sessionroom-2
+          --postgres CONNSTR           for sessionroom-2: a PostgreSQL that lets it create a database per run
+          --redis HOST:PORT            for sessionroom-2: the Redis both servers share
           --scenarios a,b              idle, notes, fanout, storm, slow (default all)
           --web-dll PATH               SessionRoom.Web.dll (default $SESSIONROOM_WEB_DLL, else src/SessionRoom.Web/bin/Release/net10.0)
           --barehub-dll PATH           BareHub.dll (default $BAREHUB_DLL, else bench/BareHub/bin/Release/net10.0)

@@ -41,9 +41,9 @@ for (var repeat = 1; repeat <= options.Repeats; repeat++)
         }
         foreach (var scenario in options.Scenarios)
         {
-            if (target.Server.HasExited)
+            if (target.Servers.FirstOrDefault(s => s.HasExited) is { } exited)
             {
-                runs.Add(new Run(name, scenario, repeat, new Figures(), "the server had exited: " + target.Server.Tail));
+                runs.Add(new Run(name, scenario, repeat, new Figures(), "the server had exited: " + exited.Tail));
                 continue;
             }
             var watch = Stopwatch.StartNew();

@@ -12,11 +12,12 @@ internal sealed record Run(string Target, string Scenario, int Repeat, Figures F
 /// <summary>Writes results.json (every run, the medians, storage, targets) and results.md (the tables).</summary>
 internal static class Report
 {
-    private static readonly string[] TargetOrder = [BenchOptions.SessionRoom, BenchOptions.BareHub, BenchOptions.SocketIo];
+    private static readonly string[] TargetOrder = [BenchOptions.SessionRoom, BenchOptions.SessionRoomTwo, BenchOptions.BareHub, BenchOptions.SocketIo];
 
     private static readonly Dictionary<string, string> TargetNames = new()
     {
         [BenchOptions.SessionRoom] = "SessionRoom",
+        [BenchOptions.SessionRoomTwo] = "SessionRoom, 2 servers",
         [BenchOptions.BareHub] = "bare hub",
         [BenchOptions.SocketIo] = "Socket.IO",
     };
@@ -223,7 +224,7 @@ internal static class Report
         List<TargetCheck> targets, JsonObject machine, TimeSpan elapsed)
     {
         var present = TargetOrder.Where(m.ContainsKey).ToList();
-        var baselines = present.Where(t => t != BenchOptions.SessionRoom).ToList();
+        var baselines = present.Where(t => t is BenchOptions.BareHub or BenchOptions.SocketIo).ToList();
         var sb = new StringBuilder();
         sb.AppendLine(options.Smoke ? "# SessionRoom load smoke" : "# SessionRoom benchmarks");
         sb.AppendLine();

@@ -27,11 +27,11 @@ internal static class Scenario
     /// <summary>N participants connect and stay idle: the server's memory per connection.</summary>
     private static async Task<Figures> IdleAsync(Target target, BenchOptions o, CancellationToken cancellationToken)
     {
-        var pid = target.Server.Pid;
+        var pids = target.Pids;
         await using var room = await target.CreateRoomAsync(new RoomSpec(o.IdleClients, 0, Buffers.Text(o.PromptLength, "prompt")));
         await Task.Delay(Settle, cancellationToken);
-        var before = Proc.RssMb(pid);
-        await using var window = new Window(pid);
+        var before = Proc.RssMb(pids);
+        await using var window = new Window(pids);
         var connecting = Stopwatch.StartNew();
         var failed = await Room.ConnectAsync(room.Participants, cancellationToken);
         var connectSeconds = connecting.Elapsed.TotalSeconds;
@@ -60,7 +60,7 @@ internal static class Scenario
         await Task.Delay(Settle, cancellationToken);
         var note = Buffers.Text(o.NoteLength, "hesitates at the price");
         var ledger = new Ledger(room.All);
-        await using var window = new Window(target.Server.Pid);
+        await using var window = new Window(target.Pids);
         await PacedAsync(o.NotesRate, o.NotesDuration, (k, due) => ledger.Send(room.Observers[(int)(k % room.Observers.Count)], WriteKind.Note, due, note, 0), cancellationToken);
         var drained = await ledger.DrainAsync(o.DrainTimeout, o.DrainQuiet);
         var usage = await window.EndAsync();
@@ -88,7 +88,7 @@ internal static class Scenario
         // Not disposed: a late delivery may still release it after the phase.
         var slots = new SemaphoreSlim(o.FanoutWindow);
         var stalls = 0;
-        await using var window = new Window(target.Server.Pid);
+        await using var window = new Window(target.Pids);
         var end = Stopwatch.GetTimestamp() + Ticks(o.FanoutDuration);
         var prompt = 0;
         while (Stopwatch.GetTimestamp() < end)
@@ -124,7 +124,7 @@ internal static class Scenario
         await Task.Delay(Settle, cancellationToken);
         var ledger = new Ledger(room.All);
         using var probe = new HealthProbe(target.Server.BaseUrl);
-        await using var window = new Window(target.Server.Pid);
+        await using var window = new Window(target.Pids);
         probe.Start();
         var waves = new List<double>();
         var drained = true;
@@ -170,7 +170,7 @@ internal static class Scenario
             o.SlowParticipants, o.SlowObservers, Buffers.Text(o.SlowPromptLength, "a long stimulus description"), slowCount, Roles.Observer));
         await room.ConnectAllAsync(cancellationToken);
         await Task.Delay(Settle, cancellationToken);
-        var pid = target.Server.Pid;
+        var pids = target.Pids;
         var note = Buffers.Text(o.SlowNoteLength, "a long note about what the participant did next");
 
         Task LoadAsync(Ledger ledger, TimeSpan duration) => Task.WhenAll(
@@ -180,7 +180,7 @@ internal static class Scenario
         var normal = new Ledger(room.All);
         Figures normalFigures;
         Usage normalUsage;
-        await using (var window = new Window(pid))
+        await using (var window = new Window(pids))
         {
             await LoadAsync(normal, o.SlowNormalDuration);
             await normal.DrainAsync(o.DrainTimeout, o.DrainQuiet);
@@ -198,7 +198,7 @@ internal static class Scenario
             {
                 await client.ConnectAsync(cancellationToken);
             }
-            await using var window = new Window(pid);
+            await using var window = new Window(pids);
             await LoadAsync(ledger, o.SlowDuration);
             // Give the others the time a healthy server needs, with the stalled connections still open.
             drained = await ledger.DrainAsync(TimeSpan.FromSeconds(2));

@@ -168,6 +168,8 @@ internal static class Proc
     /// <summary>Resident set size (VmRSS) in MB, or NaN when the process is gone.</summary>
     public static double RssMb(int pid) => StatusKb(pid, "VmRSS:") / 1024.0;
 
+    public static double RssMb(IEnumerable<int> pids) => pids.Sum(RssMb);
+
     /// <summary>Peak resident set size (VmHWM) in MB since start or since <see cref="ResetPeak"/>.</summary>
     public static double PeakRssMb(int pid) => StatusKb(pid, "VmHWM:") / 1024.0;
 
@@ -223,7 +225,7 @@ internal static class Proc
 /// </summary>
 internal sealed class Window : IAsyncDisposable
 {
-    private readonly int _pid;
+    private readonly IReadOnlyList<int> _pids;
     private readonly long _startTicks = Stopwatch.GetTimestamp();
     private readonly double _serverCpu;
     private readonly double _generatorCpu;
@@ -233,14 +235,16 @@ internal sealed class Window : IAsyncDisposable
     private readonly bool _hwmReset;
     private double _peakRssMb;
 
-    public Window(int pid)
+    /// <param name="pids">The server's processes (two for a two-server target): CPU and RSS are their sums.</param>
+    public Window(IReadOnlyList<int> pids)
     {
-        _pid = pid;
-        _hwmReset = Proc.ResetPeak(pid);
-        _serverCpu = Proc.CpuSeconds(pid);
+        _pids = pids;
+        // A kernel high-water mark is per process; it adds up to the peak only for one process.
+        _hwmReset = pids.Count == 1 && Proc.ResetPeak(pids[0]);
+        _serverCpu = pids.Sum(Proc.CpuSeconds);
         _generatorCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         _machine = Proc.MachineCpuSeconds();
-        StartRssMb = Proc.RssMb(pid);
+        StartRssMb = Proc.RssMb(pids);
         _peakRssMb = StartRssMb;
         _sampler = Task.Run(SampleAsync);
     }
@@ -254,7 +258,7 @@ internal sealed class Window : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                var rss = Proc.RssMb(_pid);
+                var rss = Proc.RssMb(_pids);
                 if (rss > _peakRssMb)
                 {
                     _peakRssMb = rss;
@@ -277,17 +281,17 @@ internal sealed class Window : IAsyncDisposable
         var machineTotal = machine.Total - _machine.Total;
         var cores = Environment.ProcessorCount;
         var peak = _peakRssMb;
-        if (_hwmReset && Proc.PeakRssMb(_pid) is var hwm && hwm > peak)
+        if (_hwmReset && Proc.PeakRssMb(_pids[0]) is var hwm && hwm > peak)
         {
             peak = hwm;
         }
         return new Usage(
             Seconds: seconds,
-            ServerCpuCores: (Proc.CpuSeconds(_pid) - _serverCpu) / seconds,
+            ServerCpuCores: (_pids.Sum(Proc.CpuSeconds) - _serverCpu) / seconds,
             GeneratorCpuCores: (Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - _generatorCpu) / seconds,
             MachineBusyCores: machineTotal > 0 ? (machine.Busy - _machine.Busy) / machineTotal * cores : double.NaN,
             ServerPeakRssMb: peak,
-            ServerRssMb: Proc.RssMb(_pid));
+            ServerRssMb: Proc.RssMb(_pids));
     }
 
     public async ValueTask DisposeAsync()

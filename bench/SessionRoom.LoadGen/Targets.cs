@@ -67,29 +67,36 @@ internal sealed class Room(LoadClient facilitator, IReadOnlyList<LoadClient> obs
 /// <summary>A server under test: how to start it and how to make a room of clients for it.</summary>
 internal abstract class Target : IAsyncDisposable
 {
-    private ServerProcess? _server;
+    private IReadOnlyList<ServerProcess> _servers = [];
 
     public abstract string Name { get; }
 
-    public ServerProcess Server => _server ?? throw new InvalidOperationException("Not started.");
+    /// <summary>The server's processes: one, or two for the two-server SessionRoom.</summary>
+    public IReadOnlyList<ServerProcess> Servers => _servers.Count > 0 ? _servers : throw new InvalidOperationException("Not started.");
 
-    public async Task StartAsync() => _server = await LaunchAsync();
+    /// <summary>The first server: where sessions are made and health is probed.</summary>
+    public ServerProcess Server => Servers[0];
 
-    protected abstract Task<ServerProcess> LaunchAsync();
+    public IReadOnlyList<int> Pids => Servers.Select(s => s.Pid).ToList();
+
+    public async Task StartAsync() => _servers = await LaunchAsync();
+
+    protected abstract Task<IReadOnlyList<ServerProcess>> LaunchAsync();
 
     public abstract Task<Room> CreateRoomAsync(RoomSpec spec);
 
     public virtual async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        foreach (var server in _servers)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
     }
 
     public static Target Create(string name, BenchOptions options) => name switch
     {
-        BenchOptions.SessionRoom => new SessionRoomTarget(options),
+        BenchOptions.SessionRoom => new SessionRoomTarget(options, 1),
+        BenchOptions.SessionRoomTwo => new SessionRoomTarget(options, 2),
         BenchOptions.BareHub => new BareHubTarget(options),
         _ => new SocketIoTarget(options),
     };
@@ -102,36 +109,67 @@ internal abstract class Target : IAsyncDisposable
         File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"{what} not found at {path}: build in Release first (bench/run.sh does).");
 }
 
-/// <summary>The real SessionRoom app: sessions, invites and members made through its HTTP API, clients on /hubs/session.</summary>
-internal sealed class SessionRoomTarget(BenchOptions options) : Target
+/// <summary>
+/// The real SessionRoom app: sessions, invites and members made through its HTTP API, clients on
+/// /hubs/session. With two servers (issue 9) both run on one fresh PostgreSQL database and one Redis
+/// (a channel prefix of their own), the facilitator on the first and the other clients alternating
+/// between them, so every delivery to half the room crosses from one server to the other.
+/// </summary>
+internal sealed class SessionRoomTarget(BenchOptions options, int servers) : Target
 {
     private const string FacilitatorKey = "bench-facilitator-key-0123456789";
     private static readonly string[] Tags = ["confused", "delight"];
 
     private HttpClient? _http;
     private Pool? _pool;
+    private BenchDatabase? _database;
 
-    public override string Name => BenchOptions.SessionRoom;
+    public override string Name => servers == 1 ? BenchOptions.SessionRoom : BenchOptions.SessionRoomTwo;
 
-    protected override Task<ServerProcess> LaunchAsync()
+    protected override async Task<IReadOnlyList<ServerProcess>> LaunchAsync()
     {
         var dll = RequireFile(options.WebDll, "SessionRoom.Web.dll");
-        var url = FreeUrl();
-        var data = Path.Combine(Path.GetTempPath(), "sessionroom-bench-" + Guid.NewGuid().ToString("N"));
-        return ServerProcess.StartAsync(
-            "dotnet",
-            [
-                dll, "--urls", url,
-                $"--SessionRoom:DataDirectory={data}",
-                $"--SessionRoom:FacilitatorKey={FacilitatorKey}",
-                // The per-connection call limit (20/s) protects the server from one client; the bench is many clients at full speed.
-                "--SessionRoom:Live:CallsPerSecond=100000",
-                $"--SessionRoom:WebRoot={Path.Combine(options.RepoRoot, "wwwroot")}",
-            ],
-            url,
-            Path.GetDirectoryName(dll),
-            data,
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        List<string> shared =
+        [
+            $"--SessionRoom:FacilitatorKey={FacilitatorKey}",
+            // The per-connection call limit (20/s) protects the server from one client; the bench is many clients at full speed.
+            "--SessionRoom:Live:CallsPerSecond=100000",
+            $"--SessionRoom:WebRoot={Path.Combine(options.RepoRoot, "wwwroot")}",
+        ];
+        if (servers > 1)
+        {
+            _database = await BenchDatabase.CreateAsync(options.Postgres ?? throw new UsageException("Two servers need --postgres."));
+            shared.Add("--SessionRoom:Storage:Provider=postgres");
+            shared.Add($"--SessionRoom:Storage:ConnectionString={_database.ConnectionString}");
+            shared.Add($"--SessionRoom:Redis={options.Redis ?? throw new UsageException("Two servers need --redis.")}");
+            shared.Add($"--SessionRoom:RedisChannelPrefix=bench-{Guid.NewGuid():N}");
+        }
+        var started = new List<ServerProcess>();
+        try
+        {
+            // One after the other: the first applies the migrations.
+            for (var i = 0; i < servers; i++)
+            {
+                var url = FreeUrl();
+                var data = Path.Combine(Path.GetTempPath(), "sessionroom-bench-" + Guid.NewGuid().ToString("N"));
+                started.Add(await ServerProcess.StartAsync(
+                    "dotnet",
+                    [dll, "--urls", url, $"--SessionRoom:DataDirectory={data}", .. shared],
+                    url,
+                    Path.GetDirectoryName(dll),
+                    data,
+                    new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }));
+            }
+        }
+        catch
+        {
+            foreach (var server in started)
+            {
+                await server.DisposeAsync();
+            }
+            throw;
+        }
+        return started;
     }
 
     /// <summary>
@@ -141,19 +179,20 @@ internal sealed class SessionRoomTarget(BenchOptions options) : Target
     /// </summary>
     public override async Task<Room> CreateRoomAsync(RoomSpec spec)
     {
-        var baseUrl = Server.BaseUrl;
-        var pool = _pool ??= await CreatePoolAsync(baseUrl);
+        var pool = _pool ??= await CreatePoolAsync(Server.BaseUrl);
         var promptIds = await pool.PromptsAsync(spec.PromptText, spec.Prompts);
         var slowRole = spec.SlowRole;
         var observers = await pool.MembersAsync(Roles.Observer, spec.Observers + (slowRole == Roles.Observer ? spec.SlowClients : 0));
         var participants = await pool.MembersAsync(Roles.Participant, spec.Participants + (slowRole == Roles.Participant ? spec.SlowClients : 0));
 
-        SessionRoomClient Client(MemberInfo m) => new(m.Role, baseUrl, m.AccessToken, promptIds);
+        // The i-th member of each role connects to server i mod n (the facilitator, member 0, to the first).
+        string UrlOf(int i) => Servers[i % Servers.Count].BaseUrl;
+        SessionRoomClient Client(MemberInfo m, int i) => new(m.Role, UrlOf(i), m.AccessToken, promptIds);
         var slowMembers = slowRole == Roles.Observer ? observers.Skip(spec.Observers) : participants.Skip(spec.Participants);
-        return new Room(Client(pool.Facilitator), observers.Take(spec.Observers).Select(Client).ToList<LoadClient>(), participants.Take(spec.Participants).Select(Client).ToList<LoadClient>())
+        return new Room(Client(pool.Facilitator, 0), observers.Take(spec.Observers).Select(Client).ToList<LoadClient>(), participants.Take(spec.Participants).Select(Client).ToList<LoadClient>())
         {
             SlowClients = slowMembers.Take(spec.SlowClients)
-                .Select(m => (Func<SlowClient>)(() => SlowClient.SignalR($"{WebSocketUrl(baseUrl)}/hubs/session?access_token={Uri.EscapeDataString(m.AccessToken)}")))
+                .Select((m, i) => (Func<SlowClient>)(() => SlowClient.SignalR($"{WebSocketUrl(UrlOf(i))}/hubs/session?access_token={Uri.EscapeDataString(m.AccessToken)}")))
                 .ToList(),
         };
     }
@@ -197,6 +236,10 @@ internal sealed class SessionRoomTarget(BenchOptions options) : Target
         _pool?.Dispose();
         _http?.Dispose();
         await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     /// <summary>The one session of a server run: its facilitator, members by role and prompts by text.</summary>
@@ -257,13 +300,13 @@ internal sealed class BareHubTarget(BenchOptions options) : Target
 {
     public override string Name => BenchOptions.BareHub;
 
-    protected override Task<ServerProcess> LaunchAsync()
+    protected override async Task<IReadOnlyList<ServerProcess>> LaunchAsync()
     {
         var dll = RequireFile(options.BareHubDll, "BareHub.dll");
         var url = FreeUrl();
-        return ServerProcess.StartAsync(
+        return [await ServerProcess.StartAsync(
             "dotnet", [dll, "--urls", url], url, Path.GetDirectoryName(dll), null,
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" })];
     }
 
     public override Task<Room> CreateRoomAsync(RoomSpec spec)
@@ -287,12 +330,12 @@ internal sealed class SocketIoTarget(BenchOptions options) : Target
 {
     public override string Name => BenchOptions.SocketIo;
 
-    protected override Task<ServerProcess> LaunchAsync()
+    protected override async Task<IReadOnlyList<ServerProcess>> LaunchAsync()
     {
         var script = RequireFile(options.SocketIoServer, "bench/socketio/server.mjs");
         var port = ServerProcess.FreePort();
-        return ServerProcess.StartAsync(
-            "node", [script, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], $"http://127.0.0.1:{port}", Path.GetDirectoryName(script), null);
+        return [await ServerProcess.StartAsync(
+            "node", [script, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], $"http://127.0.0.1:{port}", Path.GetDirectoryName(script), null)];
     }
 
     public override Task<Room> CreateRoomAsync(RoomSpec spec)
