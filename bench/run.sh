@@ -8,6 +8,8 @@
 #                                any lost, duplicated or failed write (test.sh runs this)
 #   bench/run.sh --no-build ...  use what is built already
 #   bench/run.sh --repeats 1 --scenarios notes,fanout ...   other options go to the load generator
+#   bench/run.sh --targets sessionroom,sessionroom-2        one server beside two servers on PostgreSQL and
+#                                Redis (issue 9): throwaway ones are started on 127.0.0.1 for the run
 #
 # CONFIGURATION (default Release) and BENCH_ARTIFACTS_PATH (a dotnet --artifacts-path, to build
 # outside the tree) are read from the environment.
@@ -55,8 +57,17 @@ export BAREHUB_DLL=${BAREHUB_DLL:-$(output bench/BareHub BareHub.dll)}
 loadgen=$(output bench/SessionRoom.LoadGen SessionRoom.LoadGen.dll)
 storagebench=$(output bench/SessionRoom.StorageBench SessionRoom.StorageBench.dll)
 
+# Two servers need a PostgreSQL and a Redis: throwaway ones, gone when the run ends.
+if [[ " ${pass[*]} " == *sessionroom-2* ]]; then
+  source scripts/throwaway-services.sh
+  trap throwaway_stop EXIT
+  throwaway_postgres && throwaway_redis || exit 1
+  pass+=(--postgres "$SESSIONROOM_TEST_POSTGRES" --redis "$SESSIONROOM_TEST_REDIS")
+fi
+
 if [ "$smoke" -eq 1 ]; then
-  exec dotnet "$loadgen" --out-dir "$OUT/smoke" "${pass[@]}"
+  dotnet "$loadgen" --out-dir "$OUT/smoke" "${pass[@]}"
+  exit $?
 fi
 
 mkdir -p "$OUT"
