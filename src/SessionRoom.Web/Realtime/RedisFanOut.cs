@@ -1,0 +1,268 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SessionRoom.Core.Live;
+using SessionRoom.Web.Hosting;
+using StackExchange.Redis;
+
+namespace SessionRoom.Web.Realtime;
+
+/// <summary>
+/// What the servers of one deployment share through Redis (<c>SessionRoom:Redis</c>), besides SignalR's own backplane:
+/// the committed events, affinity-board changes, "cut this member off" and who is online. Registered only when
+/// <c>SessionRoom:Redis</c> is set; a server without it never touches Redis.
+/// </summary>
+/// <remarks>
+/// <para>Why not the SignalR backplane alone: events do not go through SignalR groups (each hub connection has its own
+/// bounded outbox, see <see cref="SessionBroadcaster"/>) and Blazor circuits subscribe in-process, so the backplane
+/// would carry nothing of them. Instead every server publishes what it committed on
+/// <c>{prefix}:events</c>; every server feeds what it hears into its <see cref="SessionBroadcaster"/>, which puts each
+/// session back into seq order (<see cref="EventSequencer"/>) before its hub connections and circuits see it. A server
+/// delivers its own events at once and skips its own echo. The backplane still carries any hub group or user send.</para>
+/// <para>Presence: each server keeps, per session, a hash of the members connected to it
+/// (<c>{prefix}:presence:{session}:{server}</c>) and beats into <c>{prefix}:servers</c> (a sorted set scored by the Redis
+/// clock) every <see cref="Heartbeat"/>. A member's first connection on a server counts as joining only when no other
+/// live server has them, its last as leaving only when none has them; one Lua script checks and updates at once, so
+/// two servers never both announce. A server silent for <see cref="DeadAfter"/> no longer counts, and its hashes
+/// expire.</para>
+/// <para>Pub/sub is at-most-once: a message lost with a dying server or a broken Redis link is made up for by the
+/// event store (the next event of the session fills the gap, clients catch up with <c>GetEventsSince</c>).</para>
+/// </remarks>
+public sealed partial class RedisFanOut : IHostedService, IDisposable
+{
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(8);
+
+    // Returns how many other live servers have the member, then adds (ARGV[4] not empty) or removes them on this server.
+    private const string PresenceScript =
+        """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local others = 0
+        for _, s in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[5]), '+inf')) do
+          if s ~= ARGV[2] and redis.call('HEXISTS', ARGV[1] .. s, ARGV[3]) == 1 then others = others + 1 end
+        end
+        local mine = ARGV[1] .. ARGV[2]
+        if ARGV[4] ~= '' then
+          redis.call('HSET', mine, ARGV[3], ARGV[4])
+          redis.call('PEXPIRE', mine, ARGV[6])
+        else
+          redis.call('HDEL', mine, ARGV[3])
+        end
+        return others
+        """;
+
+    // The members of every live server's hash of one session.
+    private const string OnlineScript =
+        """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local all = {}
+        for _, s in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')) do
+          for _, m in ipairs(redis.call('HVALS', ARGV[1] .. s)) do table.insert(all, m) end
+        end
+        return all
+        """;
+
+    private const string HeartbeatScript =
+        """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now, ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 100 * tonumber(ARGV[2]))
+        return now
+        """;
+
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    private readonly IServiceProvider _services;
+    private readonly Presence _presence;
+    private readonly ILogger<RedisFanOut> _logger;
+    private readonly string _prefix;
+    private readonly ConnectionMultiplexer _redis;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _heartbeat;
+
+    public RedisFanOut(IOptions<SessionRoomOptions> options, IServiceProvider services, Presence presence, ILogger<RedisFanOut> logger)
+    {
+        _services = services;
+        _presence = presence;
+        _logger = logger;
+        _prefix = options.Value.RedisChannelPrefix;
+        var configuration = ConfigurationOptions.Parse(options.Value.Redis ?? throw new InvalidOperationException("SessionRoom:Redis is not set."));
+        // Keeps trying in the background when Redis is not up yet, instead of failing the start.
+        configuration.AbortOnConnectFail = false;
+        _redis = ConnectionMultiplexer.Connect(configuration);
+    }
+
+    /// <summary>This process, among the servers of the deployment.</summary>
+    public string ServerId { get; } = Guid.NewGuid().ToString("N");
+
+    private RedisChannel EventsChannel => RedisChannel.Literal($"{_prefix}:events");
+
+    private RedisChannel BoardsChannel => RedisChannel.Literal($"{_prefix}:boards");
+
+    private RedisChannel CutChannel => RedisChannel.Literal($"{_prefix}:cut");
+
+    private RedisKey ServersKey => $"{_prefix}:servers";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var subscriber = _redis.GetSubscriber();
+        // Each channel's queue hands its messages over one at a time, in the order Redis sent them.
+        (await subscriber.SubscribeAsync(EventsChannel)).OnMessage(m => Received<EventsMessage>(m, message =>
+            _services.GetRequiredService<SessionBroadcaster>().Receive(
+                message.Events.Select(e => e.Event with { SessionId = message.SessionId, Restricted = e.Restricted }).ToList())));
+        (await subscriber.SubscribeAsync(BoardsChannel)).OnMessage(m => Received<BoardsMessage>(m, message =>
+            _services.GetRequiredService<BoardChanges>().Deliver(message.Change)));
+        (await subscriber.SubscribeAsync(CutChannel)).OnMessage(m => Received<CutMessage>(m, message =>
+            _presence.Disconnect(message.MemberId)));
+        await BeatAsync();
+        _heartbeat = Task.Run(HeartbeatAsync, CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _redis.Dispose();
+    }
+
+    /// <summary>Tells the other servers what this one committed (one message per session, in seq order).</summary>
+    public void PublishEvents(IReadOnlyList<SessionEvent> events)
+    {
+        foreach (var session in events.GroupBy(e => e.SessionId))
+        {
+            var message = new EventsMessage(ServerId, session.Key, session.Select(e => new WireEvent(e, e.Restricted)).ToList());
+            Send(EventsChannel, message);
+        }
+    }
+
+    public void PublishBoardChange(BoardChange change) => Send(BoardsChannel, new BoardsMessage(ServerId, change));
+
+    /// <summary>Closes the member's connections on the other servers (this one does its own).</summary>
+    public void PublishCut(Guid memberId) => Send(CutChannel, new CutMessage(ServerId, memberId));
+
+    /// <summary>The member's first connection on this server opened: true when no other live server has them.</summary>
+    public async Task<bool> JoinedAsync(Caller caller)
+    {
+        var member = JsonSerializer.Serialize(new OnlineMember(caller.MemberId, caller.Role, caller.Code, caller.DisplayName), Json);
+        return await PresenceAsync(caller, member) == 0;
+    }
+
+    /// <summary>The member's last connection on this server closed: true when no other live server has them.</summary>
+    public async Task<bool> LeftAsync(Caller caller) => await PresenceAsync(caller, "") == 0;
+
+    /// <summary>Who is online in the session on any live server.</summary>
+    public IReadOnlyList<OnlineMember> Online(Guid sessionId)
+    {
+        var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(
+            OnlineScript, [ServersKey], [PresencePrefix(sessionId), (long)DeadAfter.TotalMilliseconds])!;
+        return result
+            .Select(r => JsonSerializer.Deserialize<OnlineMember>((string)r!, Json)!)
+            .DistinctBy(m => m.MemberId)
+            .OrderBy(m => m.Role, StringComparer.Ordinal)
+            .ThenBy(m => m.Code, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private async Task<long> PresenceAsync(Caller caller, string member)
+    {
+        var result = await _redis.GetDatabase().ScriptEvaluateAsync(
+            PresenceScript,
+            [ServersKey],
+            [PresencePrefix(caller.SessionId), ServerId, caller.MemberId.ToString(), member, (long)DeadAfter.TotalMilliseconds, (long)(DeadAfter * 4).TotalMilliseconds]);
+        return (long)result;
+    }
+
+    private string PresencePrefix(Guid sessionId) => $"{_prefix}:presence:{sessionId}:";
+
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(Heartbeat);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                try
+                {
+                    await BeatAsync();
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    LogHeartbeatFailed(_logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Says this server is alive, and keeps the hashes of the sessions it has members in from expiring.</summary>
+    private async Task BeatAsync()
+    {
+        var db = _redis.GetDatabase();
+        await db.ScriptEvaluateAsync(HeartbeatScript, [ServersKey], [ServerId, (long)DeadAfter.TotalMilliseconds]);
+        foreach (var sessionId in _presence.Members().Select(c => c.SessionId).Distinct())
+        {
+            await db.KeyExpireAsync(PresencePrefix(sessionId) + ServerId, DeadAfter * 4);
+        }
+    }
+
+    private void Send<T>(RedisChannel channel, T message)
+    {
+        try
+        {
+            _redis.GetSubscriber().Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, Json), CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogPublishFailed(_logger, e, channel.ToString());
+        }
+    }
+
+    private void Received<T>(ChannelMessage m, Action<T> handle)
+        where T : Message
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize<T>((byte[])m.Message!, Json);
+            if (message is not null && message.Server != ServerId)
+            {
+                handle(message);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogReceiveFailed(_logger, e, m.Channel.ToString());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing on Redis channel {Channel} failed; the other servers catch up from the database.")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A message on Redis channel {Channel} could not be handled.")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The presence heartbeat to Redis failed; it is tried again.")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    private abstract record Message(string Server);
+
+    private sealed record WireEvent(SessionEvent Event, bool Restricted);
+
+    private sealed record EventsMessage(string Server, Guid SessionId, IReadOnlyList<WireEvent> Events) : Message(Server);
+
+    private sealed record BoardsMessage(string Server, BoardChange Change) : Message(Server);
+
+    private sealed record CutMessage(string Server, Guid MemberId) : Message(Server);
+}
