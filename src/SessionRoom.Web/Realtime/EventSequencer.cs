@@ -52,18 +52,25 @@ public sealed class EventSequencer(TimeProvider clock)
         var wasHolding = order.Held.Count > 1;
         var ready = Drain(order);
         gapOpened = !wasHolding && order.Held.Count > 0;
+        if (gapOpened)
+        {
+            order.GapSince = clock.GetUtcNow();
+        }
         return ready;
     }
 
-    /// <summary>The seqs missing in the session: above <paramref name="after"/>, up to the highest held one. False when nothing is held.</summary>
-    public bool TryGetGap(Guid sessionId, out long after, out long upTo)
+    /// <summary>
+    /// The seqs missing in the session: above <paramref name="after"/>, up to the highest held one; <paramref name="since"/>
+    /// is when the session started holding (since it last held nothing, or since the last fill). False when nothing is held.
+    /// </summary>
+    public bool TryGetGap(Guid sessionId, out long after, out long upTo, out DateTimeOffset since)
     {
         if (_sessions.TryGetValue(sessionId, out var order) && order.Held.Count > 0)
         {
-            (after, upTo) = (order.Delivered, order.Held.Keys.Max());
+            (after, upTo, since) = (order.Delivered, order.Held.Keys.Max(), order.GapSince);
             return true;
         }
-        (after, upTo) = (0, 0);
+        (after, upTo, since) = (0, 0, default);
         return false;
     }
 
@@ -95,6 +102,7 @@ public sealed class EventSequencer(TimeProvider clock)
         order.Delivered = Math.Max(order.Delivered, upTo);
         ready.AddRange(Drain(order));
         stillHolding = order.Held.Count > 0;
+        order.GapSince = clock.GetUtcNow();
         return ready;
     }
 
@@ -126,5 +134,7 @@ public sealed class EventSequencer(TimeProvider clock)
         public Dictionary<long, SessionEvent> Held { get; } = [];
 
         public DateTimeOffset LastArrival { get; set; }
+
+        public DateTimeOffset GapSince { get; set; }
     }
 }

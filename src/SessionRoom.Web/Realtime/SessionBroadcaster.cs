@@ -141,9 +141,18 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
                     }
                     break;
                 case GapDue(var sessionId):
-                    if (_sequencer!.TryGetGap(sessionId, out var after, out var until))
+                    if (_sequencer!.TryGetGap(sessionId, out var after, out var until, out var since))
                     {
-                        _ = Task.Run(() => ReadMissing(sessionId, after, until));
+                        // The gap this check was set for may have filled, and a newer one opened since: it gets its full wait.
+                        var left = since + _gapWait - _clock.GetUtcNow();
+                        if (left > TimeSpan.Zero)
+                        {
+                            CheckGapLater(sessionId, left);
+                        }
+                        else
+                        {
+                            _ = Task.Run(() => ReadMissing(sessionId, after, until));
+                        }
                     }
                     break;
                 case Filled(var sessionId, var upTo, var stored):
@@ -157,8 +166,8 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         }
     }
 
-    private void CheckGapLater(Guid sessionId) =>
-        _ = Task.Delay(_gapWait, _clock).ContinueWith(
+    private void CheckGapLater(Guid sessionId, TimeSpan? after = null) =>
+        _ = Task.Delay(after ?? _gapWait, _clock).ContinueWith(
             _ => _queue.Writer.TryWrite(new GapDue(sessionId)), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>Off the loop: the store's events above <paramref name="after"/> (every audience), handed back to the loop.</summary>
