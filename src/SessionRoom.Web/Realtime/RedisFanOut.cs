@@ -89,7 +89,8 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         _logger = logger;
         _prefix = options.Value.RedisChannelPrefix;
         var configuration = ConfigurationOptions.Parse(options.Value.Redis ?? throw new InvalidOperationException("SessionRoom:Redis is not set."));
-        // Keeps trying in the background when Redis is not up yet, instead of failing the start.
+        // Connect returns at once and the multiplexer keeps reconnecting; a Redis that cannot be reached at all
+        // fails the start when StartAsync subscribes (after the connect timeout), with Redis's own message.
         configuration.AbortOnConnectFail = false;
         _redis = ConnectionMultiplexer.Connect(configuration);
     }
@@ -150,36 +151,55 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
     /// <summary>Closes the member's connections on the other servers (this one does its own).</summary>
     public void PublishCut(Guid memberId) => Send(CutChannel, new CutMessage(ServerId, memberId));
 
-    /// <summary>The member's first connection on this server opened: true when no other live server has them.</summary>
+    /// <summary>
+    /// The member's first connection on this server opened: true when no other live server has them. Without Redis
+    /// it says true: announcing a member twice is better than refusing their connection.
+    /// </summary>
     public async Task<bool> JoinedAsync(Caller caller)
     {
         var member = JsonSerializer.Serialize(new OnlineMember(caller.MemberId, caller.Role, caller.Code, caller.DisplayName), Json);
         return await PresenceAsync(caller, member) == 0;
     }
 
-    /// <summary>The member's last connection on this server closed: true when no other live server has them.</summary>
+    /// <summary>The member's last connection on this server closed: true when no other live server has them (and without Redis).</summary>
     public async Task<bool> LeftAsync(Caller caller) => await PresenceAsync(caller, "") == 0;
 
-    /// <summary>Who is online in the session on any live server.</summary>
+    /// <summary>Who is online in the session on any live server; without Redis, who is on this one.</summary>
     public IReadOnlyList<OnlineMember> Online(Guid sessionId)
     {
-        var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(
-            OnlineScript, [ServersKey], [PresencePrefix(sessionId), (long)DeadAfter.TotalMilliseconds])!;
-        return result
-            .Select(r => JsonSerializer.Deserialize<OnlineMember>((string)r!, Json)!)
-            .DistinctBy(m => m.MemberId)
-            .OrderBy(m => m.Role, StringComparer.Ordinal)
-            .ThenBy(m => m.Code, StringComparer.Ordinal)
-            .ToList();
+        try
+        {
+            var result = (RedisResult[])_redis.GetDatabase().ScriptEvaluate(
+                OnlineScript, [ServersKey], [PresencePrefix(sessionId), (long)DeadAfter.TotalMilliseconds])!;
+            return result
+                .Select(r => JsonSerializer.Deserialize<OnlineMember>((string)r!, Json)!)
+                .DistinctBy(m => m.MemberId)
+                .OrderBy(m => m.Role, StringComparer.Ordinal)
+                .ThenBy(m => m.Code, StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogPresenceFailed(_logger, e);
+            return _presence.Online(sessionId);
+        }
     }
 
     private async Task<long> PresenceAsync(Caller caller, string member)
     {
-        var result = await _redis.GetDatabase().ScriptEvaluateAsync(
-            PresenceScript,
-            [ServersKey],
-            [PresencePrefix(caller.SessionId), ServerId, caller.MemberId.ToString(), member, (long)DeadAfter.TotalMilliseconds, (long)(DeadAfter * 4).TotalMilliseconds]);
-        return (long)result;
+        try
+        {
+            var result = await _redis.GetDatabase().ScriptEvaluateAsync(
+                PresenceScript,
+                [ServersKey],
+                [PresencePrefix(caller.SessionId), ServerId, caller.MemberId.ToString(), member, (long)DeadAfter.TotalMilliseconds, (long)(DeadAfter * 4).TotalMilliseconds]);
+            return (long)result;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogPresenceFailed(_logger, e);
+            return 0;
+        }
     }
 
     private string PresencePrefix(Guid sessionId) => $"{_prefix}:presence:{sessionId}:";
@@ -252,6 +272,9 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message on Redis channel {Channel} could not be handled.")]
     private static partial void LogReceiveFailed(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Presence across servers could not be read or written in Redis; this server decides alone for now.")]
+    private static partial void LogPresenceFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The presence heartbeat to Redis failed; it is tried again.")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
