@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SessionRoom.Core.Live;
+using SessionRoom.Data.Live;
 using SessionRoom.Web.Hosting;
 using StackExchange.Redis;
 
@@ -22,8 +23,10 @@ namespace SessionRoom.Web.Realtime;
 /// (<c>{prefix}:presence:{session}:{server}</c>) and beats into <c>{prefix}:servers</c> (a sorted set scored by the Redis
 /// clock) every <see cref="Heartbeat"/>. A member's first connection on a server counts as joining only when no other
 /// live server has them, its last as leaving only when none has them; one Lua script checks and updates at once, so
-/// two servers never both announce. A server silent for <see cref="DeadAfter"/> no longer counts, and its hashes
-/// expire.</para>
+/// two servers never both announce. A server silent for <see cref="DeadAfter"/> no longer counts: the next heartbeat
+/// of any live server takes it out of the set (atomically, so once) and says member-left for its members that no live
+/// server has (its clients that reconnected elsewhere in time are not announced again). A server that was only
+/// paused that long registers its members again on its next beat.</para>
 /// <para>Pub/sub is at-most-once: a message lost with a dying server or a broken Redis link is made up for by the
 /// event store (the next event of the session fills the gap, clients catch up with <c>GetEventsSince</c>).</para>
 /// </remarks>
@@ -33,6 +36,7 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
     public static readonly TimeSpan DeadAfter = TimeSpan.FromSeconds(8);
 
     // Returns how many other live servers have the member, then adds (ARGV[4] not empty) or removes them on this server.
+    // ARGV[7] is this server's set of sessions it has members in (for the sweep of a dead server), ARGV[8] the session.
     private const string PresenceScript =
         """
         local t = redis.call('TIME')
@@ -45,6 +49,8 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         if ARGV[4] ~= '' then
           redis.call('HSET', mine, ARGV[3], ARGV[4])
           redis.call('PEXPIRE', mine, ARGV[6])
+          redis.call('SADD', ARGV[7], ARGV[8])
+          redis.call('PEXPIRE', ARGV[7], ARGV[6])
         else
           redis.call('HDEL', mine, ARGV[3])
         end
@@ -63,13 +69,44 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         return all
         """;
 
+    // Returns 1 when this server was not (or no longer) in the set: it was swept as dead and must register its members again.
     private const string HeartbeatScript =
         """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        redis.call('ZADD', KEYS[1], now, ARGV[1])
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 100 * tonumber(ARGV[2]))
-        return now
+        return redis.call('ZADD', KEYS[1], now, ARGV[1])
+        """;
+
+    // Takes the servers silent for ARGV[2] ms out of the set (the one script to do so wins) and returns, as pairs of
+    // session id and member, their members that no live server has: they left with their server.
+    private const string SweepScript =
+        """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local since = now - tonumber(ARGV[2])
+        local alive = redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf')
+        local gone = {}
+        for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. since)) do
+          redis.call('ZREM', KEYS[1], dead)
+          local sessions = ARGV[1] .. 'presence-sessions:' .. dead
+          for _, sid in ipairs(redis.call('SMEMBERS', sessions)) do
+            local prefix = ARGV[1] .. 'presence:' .. sid .. ':'
+            local entries = redis.call('HGETALL', prefix .. dead)
+            for i = 1, #entries, 2 do
+              local elsewhere = false
+              for _, s in ipairs(alive) do
+                if redis.call('HEXISTS', prefix .. s, entries[i]) == 1 then elsewhere = true end
+              end
+              if not elsewhere then
+                table.insert(gone, sid)
+                table.insert(gone, entries[i + 1])
+              end
+            end
+            redis.call('DEL', prefix .. dead)
+          end
+          redis.call('DEL', sessions)
+        end
+        return gone
         """;
 
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
@@ -157,8 +194,7 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
     /// </summary>
     public async Task<bool> JoinedAsync(Caller caller)
     {
-        var member = JsonSerializer.Serialize(new OnlineMember(caller.MemberId, caller.Role, caller.Code, caller.DisplayName), Json);
-        return await PresenceAsync(caller, member) == 0;
+        return await PresenceAsync(caller, MemberJson(caller)) == 0;
     }
 
     /// <summary>The member's last connection on this server closed: true when no other live server has them (and without Redis).</summary>
@@ -192,7 +228,10 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
             var result = await _redis.GetDatabase().ScriptEvaluateAsync(
                 PresenceScript,
                 [ServersKey],
-                [PresencePrefix(caller.SessionId), ServerId, caller.MemberId.ToString(), member, (long)DeadAfter.TotalMilliseconds, (long)(DeadAfter * 4).TotalMilliseconds]);
+                [
+                    PresencePrefix(caller.SessionId), ServerId, caller.MemberId.ToString(), member, (long)DeadAfter.TotalMilliseconds,
+                    (long)(DeadAfter * 4).TotalMilliseconds, (string)SessionsKey!, caller.SessionId.ToString(),
+                ]);
             return (long)result;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -227,16 +266,47 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Says this server is alive, and keeps the hashes of the sessions it has members in from expiring.</summary>
+    /// <summary>
+    /// Says this server is alive and keeps its presence keys from expiring; registers its members again when it was
+    /// taken for dead (a long pause); and says member-left for the members of servers that died.
+    /// </summary>
     private async Task BeatAsync()
     {
         var db = _redis.GetDatabase();
-        await db.ScriptEvaluateAsync(HeartbeatScript, [ServersKey], [ServerId, (long)DeadAfter.TotalMilliseconds]);
-        foreach (var sessionId in _presence.Members().Select(c => c.SessionId).Distinct())
+        var swept = (long)await db.ScriptEvaluateAsync(HeartbeatScript, [ServersKey], [ServerId]) == 1;
+        var members = _presence.Members();
+        foreach (var session in members.GroupBy(c => c.SessionId))
         {
-            await db.KeyExpireAsync(PresencePrefix(sessionId) + ServerId, DeadAfter * 4);
+            RedisKey key = PresencePrefix(session.Key) + ServerId;
+            if (swept)
+            {
+                await db.HashSetAsync(key, session.Select(c => new HashEntry(c.MemberId.ToString(), MemberJson(c))).ToArray());
+                await db.SetAddAsync(SessionsKey, session.Key.ToString());
+            }
+            await db.KeyExpireAsync(key, DeadAfter * 4);
+        }
+        await db.KeyExpireAsync(SessionsKey, DeadAfter * 4);
+
+        var gone = (RedisResult[])(await db.ScriptEvaluateAsync(SweepScript, [ServersKey], [_prefix + ":", (long)DeadAfter.TotalMilliseconds]))!;
+        var writer = _services.GetRequiredService<EventWriter>();
+        for (var i = 0; i + 1 < gone.Length; i += 2)
+        {
+            var m = JsonSerializer.Deserialize<OnlineMember>((string)gone[i + 1]!, Json)!;
+            var caller = new Caller(m.MemberId, Guid.Parse((string)gone[i]!), m.Role, m.Code, m.DisplayName);
+            try
+            {
+                await writer.WriteAsync(caller, new LeavePresence(Guid.NewGuid()));
+            }
+            catch (LiveRuleException)
+            {
+                // The session is gone, or the member withdrew: nobody is left to tell.
+            }
         }
     }
+
+    private RedisKey SessionsKey => $"{_prefix}:presence-sessions:{ServerId}";
+
+    private static string MemberJson(Caller c) => JsonSerializer.Serialize(new OnlineMember(c.MemberId, c.Role, c.Code, c.DisplayName), Json);
 
     private void Send<T>(RedisChannel channel, T message)
     {

@@ -226,6 +226,9 @@ public sealed class TwoServerFailoverTests(TwoServers servers) : IClassFixture<T
         var participant = await a.MemberAsync(session.Id, Roles.Participant);
         var oA = await a.ConnectAsync(observer);
         var pA = await a.ConnectAsync(participant);
+        // Only on A, and does not come back: it leaves with A.
+        var leaver = await a.MemberAsync(session.Id, Roles.Observer);
+        var leaverOnA = await a.ConnectAsync(leaver);
         await f.Invoke("StartSession", Guid.NewGuid());
         await f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[0].Id);
 
@@ -242,6 +245,7 @@ public sealed class TwoServerFailoverTests(TwoServers servers) : IClassFixture<T
         a.App.Kill();
         await oA.DisposeAsync();
         await pA.DisposeAsync();
+        await leaverOnA.DisposeAsync();
 
         // Reconnected to B, each asks for what it has not seen.
         await using var oB = await b.ConnectAsync(observer);
@@ -264,5 +268,26 @@ public sealed class TwoServerFailoverTests(TwoServers servers) : IClassFixture<T
         Assert.All(reactions.Concat(notes), seq => Assert.Contains(seq, seqs));
         var stored = await b.AllEventsAsync(session.Id);
         Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(e => e.Seq));
+
+        // A's members stop counting once A is found dead: the one that did not come back leaves (once), the two that
+        // reconnected to B in time neither left nor joined again.
+        var until = DateTime.UtcNow + RedisFanOut.DeadAfter + TimeSpan.FromSeconds(15);
+        while (!stored.Any(e => e.Type == EventTypes.MemberLeft && e.ActorId == leaver.MemberId))
+        {
+            Assert.True(DateTime.UtcNow < until, "no member-left for the member whose server died");
+            await Task.Delay(250);
+            stored = await b.AllEventsAsync(session.Id);
+        }
+        await Task.Delay(RedisFanOut.Heartbeat * 2);
+        stored = await b.AllEventsAsync(session.Id);
+        Assert.Single(stored, e => e.Type == EventTypes.MemberLeft && e.ActorId == leaver.MemberId);
+        foreach (var member in new[] { observer, participant })
+        {
+            Assert.DoesNotContain(stored, e => e.Type == EventTypes.MemberLeft && e.ActorId == member.MemberId);
+            Assert.Single(stored, e => e.Type == EventTypes.MemberJoined && e.ActorId == member.MemberId);
+        }
+        var state = await f.Connection.InvokeAsync<LiveState>("GetState");
+        Assert.DoesNotContain(state.Members!, m => m.MemberId == leaver.MemberId);
+        Assert.Contains(state.Members!, m => m.MemberId == observer.MemberId);
     }
 }
