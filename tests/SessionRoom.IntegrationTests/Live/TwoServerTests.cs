@@ -178,6 +178,30 @@ public sealed class TwoServerTests(TwoServers servers) : IClassFixture<TwoServer
         Assert.DoesNotContain(state.Members!, m => m.MemberId == observer.MemberId);
     }
 
+    [Fact]
+    public async Task Revoke_OnOneServer_ClosesTheMembersConnectionOnTheOther()
+    {
+        var session = await A.CreateSessionAsync();
+        var invite = await A.Http.PostAsync($"/api/sessions/{session.Id}/invites", System.Net.Http.Json.JsonContent.Create(new { role = "observer" }));
+        var location = invite.Headers.Location!.ToString();
+        var token = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<CreatedInvite>(invite.Content))!.Token;
+        using var anonymous = new HttpClient { BaseAddress = new Uri(B.App.BaseUrl) };
+        var member = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Member>(
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(anonymous, "/api/join", new { token })).Content))!;
+        await using var onB = await B.ConnectAsync(member);
+        var closed = new TaskCompletionSource();
+        onB.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        var revoke = await A.Http.DeleteAsync(location);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, revoke.StatusCode);
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>The Blazor pages' path: a third server, in-process, whose subscribers get what is written on B.</summary>
     [Fact]
     public async Task InProcessSubscriber_OnAnotherServer_SeesAParticipantsReactionSentToB()
