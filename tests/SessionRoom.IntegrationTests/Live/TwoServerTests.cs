@@ -202,6 +202,31 @@ public sealed class TwoServerTests(TwoServers servers) : IClassFixture<TwoServer
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>An affinity board open on a third, in-process server reloads when the board is changed through A.</summary>
+    [Fact]
+    public async Task BoardChange_OnOneServer_ReachesBoardPagesOnAnother()
+    {
+        var session = await A.CreateSessionAsync();
+        using var c = ThirdServer();
+        var boards = c.Services.GetRequiredService<BoardChanges>();
+        var changes = new ConcurrentQueue<BoardChange>();
+        using var subscription = boards.Subscribe(session.StudyId, changes.Enqueue);
+        using var other = boards.Subscribe(Guid.NewGuid(), changes.Enqueue);
+
+        var created = await A.Http.PostAsync($"/api/studies/{session.StudyId}/themes", System.Net.Http.Json.JsonContent.Create(new { name = "Pricing" }));
+        created.EnsureSuccessStatusCode();
+
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (changes.IsEmpty)
+        {
+            Assert.True(DateTime.UtcNow < until, "the board page on the third server was not told of the change made through A");
+            await Task.Delay(20);
+        }
+        await Task.Delay(300);
+        Assert.All(changes, change => Assert.Equal(session.StudyId, change.StudyId));
+        Assert.Single(changes);
+    }
+
     /// <summary>The Blazor pages' path: a third server, in-process, whose subscribers get what is written on B.</summary>
     [Fact]
     public async Task InProcessSubscriber_OnAnotherServer_SeesAParticipantsReactionSentToB()
@@ -209,9 +234,7 @@ public sealed class TwoServerTests(TwoServers servers) : IClassFixture<TwoServer
         var session = await A.CreateSessionAsync();
         await using var f = await B.ConnectAsync(await A.FacilitatorAsync(session.Id));
         await using var p = await B.ConnectAsync(await A.MemberAsync(session.Id, Roles.Participant));
-        var settings = servers.Settings;
-        settings["SessionRoom:DataDirectory"] = servers.DataDirectory;
-        using var c = new SessionRoomFactory(null, AppServer.FacilitatorKey, settings);
+        using var c = ThirdServer();
         var broadcaster = c.Services.GetRequiredService<SessionBroadcaster>();
         var seen = new ConcurrentQueue<SessionEvent>();
         var roomSeen = new ConcurrentQueue<SessionEvent>();
@@ -234,6 +257,14 @@ public sealed class TwoServerTests(TwoServers servers) : IClassFixture<TwoServer
         var seqs = seen.Select(e => e.Seq).ToList();
         Assert.Equal(seqs.Order(), seqs);
         Assert.Equal(seqs.Distinct(), seqs);
+    }
+
+    /// <summary>A third server of the deployment, in this process (so its in-process subscriptions can be reached).</summary>
+    private SessionRoomFactory ThirdServer()
+    {
+        var settings = servers.Settings;
+        settings["SessionRoom:DataDirectory"] = servers.DataDirectory;
+        return new SessionRoomFactory(null, AppServer.FacilitatorKey, settings);
     }
 }
 
