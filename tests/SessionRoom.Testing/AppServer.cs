@@ -28,7 +28,8 @@ public sealed class AppServer : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sessionroom-e2e-" + Guid.NewGuid().ToString("N"));
+    /// <summary>The data folder; servers of one deployment can be given the same one (one SQLite file).</summary>
+    public string DataDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "sessionroom-e2e-" + Guid.NewGuid().ToString("N"));
 
     public string Output
     {

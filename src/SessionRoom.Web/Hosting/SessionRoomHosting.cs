@@ -47,7 +47,7 @@ public static partial class SessionRoomHosting
         AddStorage(services);
         AddAuth(services);
         AddApi(services);
-        AddLive(services);
+        AddLive(services, builder.Configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         // The antiforgery cookie's default is never Secure; like the sign-in cookie, it is Secure over HTTPS.
@@ -107,14 +107,24 @@ public static partial class SessionRoomHosting
         return app;
     }
 
-    private static void AddLive(IServiceCollection services)
+    private static void AddLive(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LiveOptions>().BindConfiguration("SessionRoom:Live");
-        services.AddSignalR(o =>
+        var signalR = services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = 64 * 1024;
             o.AddFilter<HubErrors>();
         });
+        // Several servers: SignalR's backplane for any group or user send, and RedisFanOut for SessionRoom's own
+        // streams (events, presence, boards). Registered only when configured, so one server never needs Redis.
+        if (configuration[$"{SessionRoomOptions.Section}:Redis"] is { Length: > 0 } redis)
+        {
+            var prefix = configuration[$"{SessionRoomOptions.Section}:RedisChannelPrefix"] is { Length: > 0 } p ? p : new SessionRoomOptions().RedisChannelPrefix;
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(prefix));
+            services.AddSingleton<RedisFanOut>();
+            // Started before the broadcaster, so it is subscribed before the first event is committed.
+            services.AddHostedService(sp => sp.GetRequiredService<RedisFanOut>());
+        }
         services.AddSingleton<HubErrors>();
         services.AddSingleton(sp => new LiveSessions(sp.GetRequiredService<IOptions<LiveOptions>>().Value));
         services.AddSingleton<SessionBroadcaster>();

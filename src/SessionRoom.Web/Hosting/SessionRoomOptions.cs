@@ -22,6 +22,16 @@ public sealed class SessionRoomOptions
 
     public int SignInWindowMinutes { get; set; } = 5;
 
+    /// <summary>
+    /// StackExchange.Redis configuration (e.g. <c>redis:6379,password=...</c>). When set, live fan-out, presence and
+    /// board updates span every server using it (see <c>Realtime/RedisFanOut.cs</c>); unset, the server works alone
+    /// and never touches Redis.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Starts every Redis channel and key SessionRoom uses, so deployments sharing one Redis stay apart.</summary>
+    public string RedisChannelPrefix { get; set; } = "SessionRoom";
+
     /// <summary>How usability metrics are counted (<c>SessionRoom:Metrics:*</c>).</summary>
     public MetricsSettings Metrics { get; set; } = new();
 }

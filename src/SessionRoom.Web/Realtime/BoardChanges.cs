@@ -10,8 +10,10 @@ public sealed record BoardChange(Guid StudyId, string What, Guid? Origin = null)
 /// re-reads the board when someone else (another circuit, or a script over HTTP) changed it. The store is the truth;
 /// a change only says "read again". Handlers are called on the publisher's thread and must not block (a page hands
 /// the work to its own dispatcher with <c>InvokeAsync</c>); one failing handler does not stop the others.
+/// With several servers (<c>SessionRoom:Redis</c> set) a change is also published to the others through
+/// <see cref="RedisFanOut"/>, which hands theirs to <see cref="Deliver"/>.
 /// </summary>
-public sealed partial class BoardChanges(ILogger<BoardChanges> logger)
+public sealed partial class BoardChanges(ILogger<BoardChanges> logger, RedisFanOut? fanOut = null)
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
 
@@ -24,10 +26,17 @@ public sealed partial class BoardChanges(ILogger<BoardChanges> logger)
         return subscription;
     }
 
-    /// <summary>Tells every subscriber of the change's study.</summary>
+    /// <summary>Tells every subscriber of the change's study, on every server.</summary>
     public void Publish(BoardChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        fanOut?.PublishBoardChange(change);
+        Deliver(change);
+    }
+
+    /// <summary>Tells this server's subscribers of the change's study.</summary>
+    public void Deliver(BoardChange change)
+    {
         if (!_subscribers.TryGetValue(change.StudyId, out var subscribers))
         {
             return;

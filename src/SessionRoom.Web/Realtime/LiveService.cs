@@ -10,7 +10,14 @@ namespace SessionRoom.Web.Realtime;
 /// The one entry to live sessions for the hub and for Blazor circuits: they say who is calling, this
 /// hands the call to the event writer (whose rules decide) or reads what that caller may see.
 /// </summary>
-public sealed class LiveService(EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, WithdrawalStore withdrawals, Presence presence, BoardChanges boards)
+/// <remarks>
+/// Presence is decided in two steps: <see cref="Presence"/> says whether a connection is the member's first (or last)
+/// on this server, and with several servers <see cref="RedisFanOut"/> says whether it is also their first (or last) on
+/// any live server, so a member connected to two servers is announced once and leaves once.
+/// </remarks>
+public sealed class LiveService(
+    EventWriter writer, EventStore events, SessionStore sessions, MemberStore members, WithdrawalStore withdrawals, Presence presence, BoardChanges boards,
+    RedisFanOut? fanOut = null)
 {
     public Task<Ack> WriteAsync(Caller caller, LiveCommand command) => writer.WriteAsync(caller, command);
 
@@ -25,11 +32,17 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
         {
             try
             {
-                await writer.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
+                if (fanOut is null || await fanOut.JoinedAsync(caller))
+                {
+                    await writer.WriteAsync(caller, new JoinPresence(Guid.NewGuid()));
+                }
             }
             catch
             {
-                presence.Disconnected(caller, connectionId);
+                if (presence.Disconnected(caller, connectionId) && fanOut is not null)
+                {
+                    await fanOut.LeftAsync(caller);
+                }
                 throw;
             }
         }
@@ -38,7 +51,7 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     /// <summary>A connection closed; the member's last one says they left (member-left).</summary>
     public async Task DisconnectedAsync(Caller caller, string connectionId)
     {
-        if (presence.Disconnected(caller, connectionId))
+        if (presence.Disconnected(caller, connectionId) && (fanOut is null || await fanOut.LeftAsync(caller)))
         {
             try
             {
@@ -70,7 +83,8 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
             var shown = events.ShownPromptIds(caller.SessionId);
             session = session with { Prompts = session.Prompts.Where(p => shown.Contains(p.Id)).Select(p => p.ForRoom()).ToList() };
         }
-        var online = Audiences.SeesBackroom(caller.Role) ? presence.Online(caller.SessionId) : null;
+        var online = !Audiences.SeesBackroom(caller.Role) ? null
+            : fanOut is not null ? fanOut.Online(caller.SessionId) : presence.Online(caller.SessionId);
         return new LiveState(session, online, events.LastSeq(caller));
     }
 
@@ -79,7 +93,7 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     {
         if (members.RevokeInvite(sessionId, inviteId) is { } memberId)
         {
-            presence.Disconnect(memberId);
+            CutOff(memberId);
         }
     }
 
@@ -90,13 +104,20 @@ public sealed class LiveService(EventWriter writer, EventStore events, SessionSt
     public Withdrawal Withdraw(Guid sessionId, Guid memberId)
     {
         var withdrawal = withdrawals.Withdraw(sessionId, memberId);
-        presence.Disconnect(memberId);
+        CutOff(memberId);
         // Their theme cards went with their events: open affinity boards of the study reload.
         if (sessions.Get(sessionId) is { } session)
         {
             boards.Publish(new BoardChange(session.StudyId, "withdrawal"));
         }
         return withdrawal;
+    }
+
+    /// <summary>Closes the member's live connections on this server and on every other.</summary>
+    private void CutOff(Guid memberId)
+    {
+        presence.Disconnect(memberId);
+        fanOut?.PublishCut(memberId);
     }
 
     /// <summary>The caller behind a member access token; null when unknown or revoked.</summary>

@@ -62,6 +62,9 @@ public sealed class Presence
             .ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Every member with a connection on this server.</summary>
+    public IReadOnlyList<Caller> Members() => _members.Values.Select(e => e.Caller).ToList();
+
     /// <summary>The connection ids of the session's members that match <paramref name="which"/>.</summary>
     public IReadOnlyList<string> ConnectionIds(Guid sessionId, Func<Caller, bool> which)
     {

@@ -20,7 +20,10 @@ public class LiveServer : IAsyncLifetime
 
     protected LiveServer(IReadOnlyDictionary<string, string>? settings) => App = new AppServer { Settings = settings };
 
-    public AppServer App { get; }
+    /// <summary>Around a given app (e.g. one of two servers sharing a data folder and a Redis).</summary>
+    internal static LiveServer Around(AppServer app) => new(settings: null) { App = app };
+
+    public AppServer App { get; private init; }
 
     public HttpClient Http { get; private set; } = default!;
 
