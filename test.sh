@@ -14,13 +14,13 @@ finish() { # passed failed exit-code
 
 # 1. Debian's chromium for the browser tests (Playwright cannot download its own browser here),
 #    strace, with which the fault tests make the server's disk full or read-only (tests/.../Hardening),
-#    Debian's postgresql for tests/SessionRoom.PostgresTests (only its binaries are used: step 1b),
-#    and Debian's redis-server for the tests of fan-out across servers (step 1c).
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+#    and Debian's postgresql and redis-server for the PostgreSQL and two-server tests (only their
+#    binaries are used: step 1b starts throwaway ones).
+source scripts/throwaway-services.sh
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
-[ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
+[ -x "$(throwaway_pg_bin)/initdb" ] || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]} with apt"
@@ -33,71 +33,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 export CHROMIUM_PATH=${CHROMIUM_PATH:-$(command -v chromium)}
 
-# 1b. A throwaway PostgreSQL cluster for the PostgreSQL tests: in a temporary directory, on a free port of
-#     127.0.0.1, its unix socket in that directory too, run as the postgres user (initdb refuses root).
-#     Each test makes and drops its own database in it. Stopped and deleted on exit, whatever happens.
-PG_BIN=$(pg_bin)
-PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sessionroom-pg.XXXXXX")
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop_postgres() {
-  [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$PG_DIR"
-}
-REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sessionroom-redis.XXXXXX")
-stop_redis() {
-  [ -f "$REDIS_DIR/redis.pid" ] && kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null
-  rm -rf "$REDIS_DIR"
-}
-trap 'stop_postgres; stop_redis' EXIT
+# 1b. A throwaway PostgreSQL (tests/SessionRoom.PostgresTests and the store tests on both providers; each
+#     test makes and drops its own database in it) and a throwaway Redis (the two-server tests), on free
+#     ports of 127.0.0.1, nothing kept: stopped and deleted on exit, whatever happens (scripts/throwaway-services.sh).
+trap throwaway_stop EXIT
 trap 'exit 130' INT TERM
-pg_started=$SECONDS
-[ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR"
-if ! as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-locale -E UTF8 >"$PG_DIR/initdb.log" 2>&1; then
-  cat "$PG_DIR/initdb.log" >&2
-  say "initdb failed"
-  finish 0 1 1
-fi
-PG_PORT=""
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 40000))
-  # A port something already answers on is taken; otherwise start there (and try another if that fails).
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-  if as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $PG_DIR" start >/dev/null; then
-    PG_PORT=$port
-    break
-  fi
-done
-if [ -z "$PG_PORT" ]; then
-  cat "$PG_DIR/server.log" >&2 2>/dev/null
-  say "could not start PostgreSQL"
-  finish 0 1 1
-fi
-export SESSIONROOM_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
-say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT, started in $((SECONDS - pg_started)) s"
-
-# 1c. A throwaway Redis for the two-server tests (tests/SessionRoom.IntegrationTests/Live/TwoServerTests.cs): on a free
-#     port of 127.0.0.1, nothing written to disk, stopped on exit with PostgreSQL (the EXIT trap above).
-REDIS_PORT=""
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 40000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >/dev/null 2>&1
-  for _ in $(seq 50); do
-    [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = "PONG" ] && { REDIS_PORT=$port; break; }
-    sleep 0.1
-  done
-  [ -n "$REDIS_PORT" ] && break
-  [ -f "$REDIS_DIR/redis.pid" ] && kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null
-done
-if [ -z "$REDIS_PORT" ]; then
-  cat "$REDIS_DIR/redis.log" >&2 2>/dev/null
-  say "could not start Redis"
-  finish 0 1 1
-fi
-export SESSIONROOM_TEST_REDIS="127.0.0.1:$REDIS_PORT"
-say "Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on $SESSIONROOM_TEST_REDIS"
+throwaway_postgres || finish 0 1 1
+throwaway_redis || finish 0 1 1
 
 # 2. Front-end packages pinned by package-lock.json (the SignalR client for the participant page and the Node smoke test).
 say "installing npm packages"
