@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using Dapper;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
@@ -15,8 +16,9 @@ internal sealed class ReviewKit : IDisposable
 {
     public const string SecretName = "Secret Name";
 
-    public ReviewKit()
+    public ReviewKit(StorageProvider provider)
     {
+        Database = new(provider);
         Studies = new StudyStore(Database.Db, Clock);
         Sessions = new SessionStore(Database.Db, Clock);
         Members = new MemberStore(Database.Db, Clock);
@@ -26,7 +28,7 @@ internal sealed class ReviewKit : IDisposable
         Writer = new EventWriter(Database.Db, new LiveSessions(new LiveOptions()), new NoPublisher(), Clock, _ => { });
     }
 
-    public TestDatabase Database { get; } = new();
+    public TestDatabase Database { get; }
     public ManualClock Clock { get; } = new();
     public StudyStore Studies { get; }
     public SessionStore Sessions { get; }
@@ -73,11 +75,15 @@ internal sealed class ReviewKit : IDisposable
 }
 
 /// <summary>Tag matrices, hand-counted, for a session and a two-session study; how they follow deletions; and their speed on 100,000 events.</summary>
-public sealed class MatrixStoreTests : IDisposable
+public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
 {
-    private readonly ReviewKit _kit = new();
+    private readonly ReviewKit _kit = new(provider);
 
-    public void Dispose() => _kit.Dispose();
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>
     /// Round 1: tags confused, delight, pricing; prompts "What do you use today?" and "What would you change?"; P1-P3 (P3 never tagged).
@@ -391,3 +397,7 @@ public sealed class MatrixStoreTests : IDisposable
         }
     }
 }
+
+public sealed class MatrixStoreTestsOnSqlite() : MatrixStoreTests(StorageProvider.Sqlite);
+
+public sealed class MatrixStoreTestsOnPostgres() : MatrixStoreTests(StorageProvider.Postgres);

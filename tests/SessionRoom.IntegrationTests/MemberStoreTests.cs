@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -7,14 +8,15 @@ using SessionRoom.Data.Stores;
 
 namespace SessionRoom.IntegrationTests;
 
-public sealed class MemberStoreTests : IDisposable
+public abstract class MemberStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly MemberStore _members;
     private readonly Guid _sessionId;
 
-    public MemberStoreTests()
+    protected MemberStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         var studies = new StudyStore(_db.Db, TimeProvider.System);
         var sessions = new SessionStore(_db.Db, TimeProvider.System);
         var study = studies.Create(new ValidStudy("Study", null));
@@ -22,7 +24,11 @@ public sealed class MemberStoreTests : IDisposable
         _members = new MemberStore(_db.Db, TimeProvider.System);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private string Invite(string role, string? name = null) => _members.CreateInvite(_sessionId, role, name).Token;
 
@@ -234,3 +240,7 @@ public sealed class MemberStoreTests : IDisposable
         Assert.DoesNotContain(facilitator.AccessToken, text);
     }
 }
+
+public sealed class MemberStoreTestsOnSqlite() : MemberStoreTests(StorageProvider.Sqlite);
+
+public sealed class MemberStoreTestsOnPostgres() : MemberStoreTests(StorageProvider.Postgres);

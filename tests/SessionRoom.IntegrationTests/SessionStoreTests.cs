@@ -1,18 +1,20 @@
+using SessionRoom.Data;
 using Dapper;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
 
 namespace SessionRoom.IntegrationTests;
 
-public sealed class SessionStoreTests : IDisposable
+public abstract class SessionStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
     private readonly Guid _studyId;
 
-    public SessionStoreTests()
+    protected SessionStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, TimeProvider.System);
         _sessions = new SessionStore(_db.Db, TimeProvider.System);
         _studyId = _studies.Create(
@@ -20,7 +22,11 @@ public sealed class SessionStoreTests : IDisposable
             [new CodebookTag("confused", "#E53935", 1), new CodebookTag("delight", "#43A047", 2), new CodebookTag("pricing", "#FB8C00", null)]).Id;
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static ValidPrompt Question(string text) => new(PromptKinds.Question, text, null, null, null, null, null);
 
@@ -335,3 +341,7 @@ public sealed class SessionStoreTests : IDisposable
         Assert.False(_sessions.Delete(session.Id));
     }
 }
+
+public sealed class SessionStoreTestsOnSqlite() : SessionStoreTests(StorageProvider.Sqlite);
+
+public sealed class SessionStoreTestsOnPostgres() : SessionStoreTests(StorageProvider.Postgres);

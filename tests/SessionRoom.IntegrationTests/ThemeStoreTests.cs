@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SessionRoom.Core.Live;
@@ -10,9 +11,9 @@ using SessionRoom.Data.Synthesis;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>The affinity board on a real SQLite file, with notes and answers written by the real event writer.</summary>
-public sealed class ThemeStoreTests : IDisposable
+public abstract class ThemeStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly ManualClock _clock = new();
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
@@ -21,8 +22,9 @@ public sealed class ThemeStoreTests : IDisposable
     private readonly WithdrawalStore _withdrawals;
     private readonly EventWriter _writer;
 
-    public ThemeStoreTests()
+    protected ThemeStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, _clock);
         _sessions = new SessionStore(_db.Db, _clock);
         _members = new MemberStore(_db.Db, _clock);
@@ -33,6 +35,7 @@ public sealed class ThemeStoreTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _db.Dispose();
     }
@@ -490,3 +493,7 @@ public sealed class ThemeStoreTests : IDisposable
         Assert.Single(ThemeRules.Suggest(_themes.Pool(study.Id), ThemeSuggestions.DefaultThreshold, []));
     }
 }
+
+public sealed class ThemeStoreTestsOnSqlite() : ThemeStoreTests(StorageProvider.Sqlite);
+
+public sealed class ThemeStoreTestsOnPostgres() : ThemeStoreTests(StorageProvider.Postgres);

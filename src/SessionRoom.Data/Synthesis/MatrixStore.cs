@@ -86,8 +86,8 @@ public sealed class MatrixStore(Db db)
     public TagMatrices Compute(Guid studyId, Guid? sessionId) => db.Read((c, tx) =>
     {
         var scope = Scope.Read(c, tx, studyId, sessionId);
-        var byPromptCounts = ReadCounts(c, tx, scope, "tag_prompt_counts", "prompt_id");
-        var byParticipantCounts = ReadCounts(c, tx, scope, "tag_participant_counts", "participant_id");
+        var byPromptCounts = ReadCounts(db, c, tx, scope, "tag_prompt_counts", "prompt_id");
+        var byParticipantCounts = ReadCounts(db, c, tx, scope, "tag_participant_counts", "participant_id");
         var tags = ReadTagColumns(c, tx, scope, byPromptCounts);
 
         var promptRows = PromptRows(scope);
@@ -132,8 +132,7 @@ public sealed class MatrixStore(Db db)
         var scope = Scope.Read(c, tx, studyId, sessionId);
         var key = rowKey == None ? (Guid?)null : Guid.TryParse(rowKey, out var g) ? g : throw InputException.For("row", "row is an id from the matrix, or \"none\".");
         string where;
-        // Compared as text: Dapper expands a list without the GUID type handler, and ids are stored as text.
-        IReadOnlyList<Guid> ids = [];
+                IReadOnlyList<Guid> ids = [];
         if (by == MatrixBy.Prompt)
         {
             if (key is { } promptId)
@@ -169,9 +168,9 @@ public sealed class MatrixStore(Db db)
                 EventRow.Select +
                 $"""
                 WHERE e.session_id = @sessionId AND {where}
-                  AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND t.tag = @tag COLLATE NOCASE)
+                  AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND lower(t.tag) = lower(@tag))
                 ORDER BY e.seq LIMIT @take
-                """, new { sessionId = session.Id, ids = ids.Select(g => g.ToString("D")).ToList(), tag, take = limit - items.Count }, tx).ToList();
+                """, new { sessionId = session.Id, ids = db.Ids(ids), tag, take = limit - items.Count }, tx).ToList();
             if (rows.Count == 0)
             {
                 continue;
@@ -195,13 +194,14 @@ public sealed class MatrixStore(Db db)
     /// The scope's rows of one count table (<c>tag_prompt_counts</c> or <c>tag_participant_counts</c>), read with a
     /// plain data reader: a study has thousands, and mapping each through Dapper cost more than the query.
     /// </summary>
-    private static List<CountRow> ReadCounts(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, string table, string keyColumn)
+    private static List<CountRow> ReadCounts(Db db, System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, string table, string keyColumn)
     {
         using var command = c.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = $"SELECT session_id, tag, {keyColumn}, n FROM {table} WHERE session_id IN ({Scope.Sql}) AND n > 0";
-        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@studyId", DapperTypes.Text(scope.StudyId)));
-        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@sessionId", scope.SessionId is { } id ? DapperTypes.Text(id) : DBNull.Value));
+        // Ids as text on both providers (CAST is a no-op on SQLite; PostgreSQL's uuid text is SQLite's form).
+        command.CommandText = $"SELECT CAST(session_id AS TEXT), tag, {keyColumn}, n FROM {table} WHERE session_id IN ({Scope.Sql}) AND n > 0";
+        Add(command, "studyId", db.Id(scope.StudyId));
+        Add(command, "sessionId", scope.SessionId is { } id ? db.Id(id) : DBNull.Value);
         using var reader = command.ExecuteReader();
         var rows = new List<CountRow>();
         while (reader.Read())
@@ -209,6 +209,19 @@ public sealed class MatrixStore(Db db)
             rows.Add(new CountRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
         }
         return rows;
+    }
+
+    private static void Add(System.Data.IDbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        // A null session id still needs a type on PostgreSQL (it is compared with IS NULL).
+        if (value == DBNull.Value)
+        {
+            parameter.DbType = System.Data.DbType.Guid;
+        }
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>
@@ -289,7 +302,7 @@ public sealed class MatrixStore(Db db)
     private static TagColumns ReadTagColumns(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, List<CountRow> counts)
     {
         var sessionTags = c.Query<(string SessionId, string Name)>(
-            $"SELECT session_id, name FROM session_tags WHERE session_id IN ({Scope.Sql}) ORDER BY position", scope.Args, tx)
+            $"SELECT CAST(session_id AS TEXT), name FROM session_tags WHERE session_id IN ({Scope.Sql}) ORDER BY position", scope.Args, tx)
             .ToLookup(t => t.SessionId, t => t.Name, StringComparer.OrdinalIgnoreCase);
         var columns = new TagColumns();
         foreach (var session in scope.Sessions)
