@@ -112,13 +112,30 @@ public sealed class Db : IDisposable
     };
 
     /// <summary>
-    /// A GUID as a parameter of a raw command, or in a list for <c>IN @ids</c> (Dapper expands lists without
-    /// the GUID type handler): SQLite's stored text, PostgreSQL's uuid.
+    /// A GUID as a parameter of a command made without Dapper (whose type handler does this for Dapper's own
+    /// parameters): SQLite's stored text, PostgreSQL's uuid.
     /// </summary>
     public object Id(Guid id) => IsPostgres ? id : DapperTypes.Text(id);
 
-    /// <summary>GUIDs for <c>IN @ids</c>, each as <see cref="Id"/>.</summary>
-    public List<object> Ids(IEnumerable<Guid> ids) => ids.Select(Id).ToList();
+    /// <summary>GUIDs for <see cref="In"/>: SQLite's stored text, PostgreSQL's uuid[].</summary>
+    public System.Collections.IEnumerable Ids(IEnumerable<Guid> ids) => IsPostgres ? ids.ToArray() : ids.Select(DapperTypes.Text).ToList();
+
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list <paramref name="parameter"/>": SQLite <c>IN @list</c>, which Dapper
+    /// expands into one parameter per item; PostgreSQL <c>= ANY(@list)</c>, one array parameter (Dapper passes lists
+    /// to Npgsql as arrays, so <c>IN @list</c> would not parse there).
+    /// </summary>
+    public string In(string column, string parameter) => IsPostgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// The time now, as the database will give it back: PostgreSQL's timestamptz keeps microseconds, so there it
+    /// is cut to whole microseconds (SQLite's text keeps .NET's 100 ns ticks). For a time a store both writes and returns.
+    /// </summary>
+    public DateTimeOffset Now(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return IsPostgres ? now.AddTicks(-(now.UtcTicks % 10)) : now;
+    }
 
     /// <summary>Closes PostgreSQL's connection pool (SQLite's pool is the process's, and stays).</summary>
     public void Dispose() => _postgres?.Dispose();

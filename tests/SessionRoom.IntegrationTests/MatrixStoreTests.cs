@@ -212,8 +212,8 @@ public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
     /// A database counted by migration 0005's single tag_counts table (one row per session, tag, prompt and
     /// participant) is carried over by 0008 into the two tables the matrices read, with the same matrices after.
     /// </summary>
-    [Fact]
-    public async Task Migration0008_CarriesOverTheCountsOfTheOlderTable()
+    /// <summary>SQLite's own migration history (run by the SQLite subclass only; PostgreSQL's schema starts at these tables).</summary>
+    protected async Task Migration0008_CarriesOverTheCountsOfTheOlderTableCore()
     {
         var study = _kit.Studies.Create(new ValidStudy("Study", null));
         await RoundOneAsync(study.Id);
@@ -337,13 +337,15 @@ public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
         // Written straight to the tables (the writer's pace is not what is measured); the counting triggers still run.
         _kit.Database.Db.InTransaction((c, tx) =>
         {
+            // A new random id: SQLite's as text, PostgreSQL's uuid.
+            var newId = _kit.Database.Db.IsPostgres ? "gen_random_uuid()" : "lower(hex(randomblob(16)))";
             c.Execute(
-                """
+                $$"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @Events),
                 pp AS (SELECT ROW_NUMBER() OVER (ORDER BY position) - 1 AS k, id FROM prompts WHERE session_id = @s),
                 mm AS (SELECT ROW_NUMBER() OVER (ORDER BY length(code), code) - 1 AS k, id FROM members WHERE session_id = @s AND role = 'participant')
                 INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json)
-                SELECT @s, i, lower(hex(randomblob(16))), lower(hex(randomblob(16))), 'note', 'backroom', @o,
+                SELECT @s, i, {{newId}}, {{newId}}, 'note', 'backroom', @o,
                        (SELECT id FROM pp WHERE k = (i - 1) * 20 / @Events),
                        CASE WHEN i % 7 = 0 THEN NULL ELSE (SELECT id FROM mm WHERE k = i % 12) END,
                        i * 1000, '2026-03-02T09:00:00.0000000Z', 'Note ' || i, '{}'
@@ -386,10 +388,10 @@ public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
         {
             var (kept, recount) = _kit.Database.Db.Read((c, tx) => (
                 c.Query<(string, string, string, long)>(
-                    $"SELECT session_id, tag, {column}, n FROM {table} WHERE n > 0 ORDER BY 1, 2, 3", transaction: tx).ToList(),
+                    $"SELECT CAST(session_id AS TEXT), tag, {column}, n FROM {table} WHERE n > 0 ORDER BY 1, 2, 3", transaction: tx).ToList(),
                 c.Query<(string, string, string, long)>(
                     $"""
-                    SELECT t.session_id, t.tag, COALESCE(e.{column}, ''), COUNT(*)
+                    SELECT CAST(t.session_id AS TEXT), t.tag, COALESCE(CAST(e.{column} AS TEXT), ''), COUNT(*)
                     FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
                     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
                     """, transaction: tx).ToList()));
@@ -398,6 +400,10 @@ public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
     }
 }
 
-public sealed class MatrixStoreTestsOnSqlite() : MatrixStoreTests(StorageProvider.Sqlite);
+public sealed class MatrixStoreTestsOnSqlite() : MatrixStoreTests(StorageProvider.Sqlite)
+{
+    [Fact]
+    public Task Migration0008_CarriesOverTheCountsOfTheOlderTable() => Migration0008_CarriesOverTheCountsOfTheOlderTableCore();
+}
 
 public sealed class MatrixStoreTestsOnPostgres() : MatrixStoreTests(StorageProvider.Postgres);

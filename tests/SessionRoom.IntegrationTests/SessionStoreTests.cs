@@ -293,7 +293,7 @@ public abstract class SessionStoreTests : IDisposable
                 INSERT INTO events (session_id, seq, id, client_event_id, type, audience, prompt_id, at_ms, created_utc)
                 VALUES (@sessionId, 1, @id, @clientEventId, 'prompt-shown', 'room', @promptId, 0, @now)
                 """,
-                new { sessionId = session.Id.ToString(), id = Guid.NewGuid().ToString(), clientEventId = Guid.NewGuid().ToString(), promptId = used.Id.ToString(), now = "2026-11-23T10:15:02.1200000Z" });
+                new { sessionId = session.Id, id = Guid.NewGuid(), clientEventId = Guid.NewGuid(), promptId = used.Id, now = new DateTimeOffset(2026, 11, 23, 10, 15, 2, 120, TimeSpan.Zero) });
         }
 
         var e = Assert.Throws<ConflictException>(() => _sessions.DeletePrompt(session.Id, used.Id));
@@ -320,7 +320,7 @@ public abstract class SessionStoreTests : IDisposable
         var session = CreateWithQuestions("q1", "q2");
         using (var c = _db.Db.Open())
         {
-            c.Execute("UPDATE sessions SET status = 'ended' WHERE id = @id", new { id = session.Id.ToString() });
+            c.Execute("UPDATE sessions SET status = 'ended' WHERE id = @id", new { id = session.Id });
         }
 
         Assert.Throws<ConflictException>(() => _sessions.AddPrompt(session.Id, Question("q3")));
@@ -337,7 +337,7 @@ public abstract class SessionStoreTests : IDisposable
         Assert.True(_sessions.Delete(session.Id));
         Assert.Null(_sessions.Get(session.Id));
         using var c = _db.Db.Open();
-        Assert.Equal(0L, c.ExecuteScalar<long>("SELECT COUNT(*) FROM prompts WHERE session_id = @id", new { id = session.Id.ToString() }));
+        Assert.Equal(0L, c.ExecuteScalar<long>("SELECT COUNT(*) FROM prompts WHERE session_id = @id", new { id = session.Id }));
         Assert.False(_sessions.Delete(session.Id));
     }
 }

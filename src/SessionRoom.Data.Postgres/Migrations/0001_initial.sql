@@ -206,12 +206,18 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    INSERT INTO tag_prompt_counts (session_id, tag, prompt_id, n) VALUES (p_session, p_tag, v_prompt, p_delta)
-    ON CONFLICT (session_id, tag, prompt_id) DO UPDATE SET n = tag_prompt_counts.n + p_delta;
-    INSERT INTO tag_participant_counts (session_id, tag, participant_id, n) VALUES (p_session, p_tag, v_participant, p_delta)
-    ON CONFLICT (session_id, tag, participant_id) DO UPDATE SET n = tag_participant_counts.n + p_delta;
-    DELETE FROM tag_prompt_counts WHERE session_id = p_session AND tag = p_tag AND prompt_id = v_prompt AND n <= 0;
-    DELETE FROM tag_participant_counts WHERE session_id = p_session AND tag = p_tag AND participant_id = v_participant AND n <= 0;
+    IF p_delta > 0 THEN
+        INSERT INTO tag_prompt_counts (session_id, tag, prompt_id, n) VALUES (p_session, p_tag, v_prompt, p_delta)
+        ON CONFLICT (session_id, tag, prompt_id) DO UPDATE SET n = tag_prompt_counts.n + p_delta;
+        INSERT INTO tag_participant_counts (session_id, tag, participant_id, n) VALUES (p_session, p_tag, v_participant, p_delta)
+        ON CONFLICT (session_id, tag, participant_id) DO UPDATE SET n = tag_participant_counts.n + p_delta;
+    ELSIF EXISTS (SELECT 1 FROM sessions WHERE id = p_session) THEN
+        -- (A whole session being deleted takes its count rows by cascade: nothing to count down.)
+        UPDATE tag_prompt_counts SET n = n + p_delta WHERE session_id = p_session AND tag = p_tag AND prompt_id = v_prompt;
+        UPDATE tag_participant_counts SET n = n + p_delta WHERE session_id = p_session AND tag = p_tag AND participant_id = v_participant;
+        DELETE FROM tag_prompt_counts WHERE session_id = p_session AND tag = p_tag AND prompt_id = v_prompt AND n <= 0;
+        DELETE FROM tag_participant_counts WHERE session_id = p_session AND tag = p_tag AND participant_id = v_participant AND n <= 0;
+    END IF;
 END;
 $$;
 

@@ -100,7 +100,7 @@ public sealed class EventWriter : IAsyncDisposable
             using var tx = connection.BeginTransaction();
             LockSessions(connection, tx, batch);
             using var inserts = new EventInserts(_db, connection, tx);
-            var view = new SqlLiveView(connection, tx, _clock);
+            var view = new SqlLiveView(_db, connection, tx, _clock);
             var lastSeq = new Dictionary<Guid, long>();
             foreach (var request in batch)
             {

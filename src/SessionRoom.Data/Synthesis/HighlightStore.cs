@@ -87,7 +87,7 @@ public sealed class HighlightStore(Db db, TimeProvider clock)
         }
         // As Db.Ids: Dapper expands a list without the GUID type handler.
         var promptIds = events.Values.Select(e => e.PromptId).OfType<Guid>().Distinct().ToList();
-        var prompts = promptIds.Count == 0 ? [] : c.Query<PromptRow>(PromptRow.Select + " WHERE id IN @promptIds", new { promptIds = db.Ids(promptIds) }, tx)
+        var prompts = promptIds.Count == 0 ? [] : c.Query<PromptRow>(PromptRow.Select + " WHERE " + db.In("id", "promptIds"), new { promptIds = db.Ids(promptIds) }, tx)
             .Select(p => p.ToPrompt()).ToDictionary(p => p.Id);
         return marks.Select(m =>
         {

@@ -142,7 +142,7 @@ public sealed class MatrixStore(Db db)
                 ids = scope.IsSession
                     ? [promptId]
                     : scope.Prompts.Where(p => StudyMetrics.Key(p.Text) == wording).Select(p => p.Id).ToList();
-                where = "e.prompt_id IN @ids";
+                where = db.In("e.prompt_id", "ids");
             }
             else
             {
@@ -154,7 +154,7 @@ public sealed class MatrixStore(Db db)
             ids = key is { } memberId ? [memberId] : [];
             where = key is null
                 ? "(e.participant_id IS NULL OR e.participant_id NOT IN (SELECT id FROM members WHERE session_id = @sessionId AND role = 'participant'))"
-                : "e.participant_id IN @ids";
+                : db.In("e.participant_id", "ids");
         }
 
         var items = new List<MatrixItem>();
@@ -177,7 +177,7 @@ public sealed class MatrixStore(Db db)
             }
             var seqs = rows.Select(r => r.Seq).ToList();
             var tags = c.Query<(long Seq, string Tag)>(
-                "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq IN @seqs ORDER BY seq, tag", new { sessionId = session.Id, seqs }, tx)
+                $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND {db.In("seq", "seqs")} ORDER BY seq, tag", new { sessionId = session.Id, seqs }, tx)
                 .ToLookup(t => t.Seq, t => t.Tag);
             foreach (var row in rows)
             {
@@ -199,9 +199,12 @@ public sealed class MatrixStore(Db db)
         using var command = c.CreateCommand();
         command.Transaction = tx;
         // Ids as text on both providers (CAST is a no-op on SQLite; PostgreSQL's uuid text is SQLite's form).
-        command.CommandText = $"SELECT CAST(session_id AS TEXT), tag, {keyColumn}, n FROM {table} WHERE session_id IN ({Scope.Sql}) AND n > 0";
+        command.CommandText = $"SELECT CAST(session_id AS TEXT), tag, {keyColumn}, n FROM {table} WHERE session_id IN ({scope.Sql}) AND n > 0";
         Add(command, "studyId", db.Id(scope.StudyId));
-        Add(command, "sessionId", scope.SessionId is { } id ? db.Id(id) : DBNull.Value);
+        if (scope.SessionId is { } id)
+        {
+            Add(command, "sessionId", db.Id(id));
+        }
         using var reader = command.ExecuteReader();
         var rows = new List<CountRow>();
         while (reader.Read())
@@ -216,11 +219,6 @@ public sealed class MatrixStore(Db db)
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value;
-        // A null session id still needs a type on PostgreSQL (it is compared with IS NULL).
-        if (value == DBNull.Value)
-        {
-            parameter.DbType = System.Data.DbType.Guid;
-        }
         command.Parameters.Add(parameter);
     }
 
@@ -302,7 +300,7 @@ public sealed class MatrixStore(Db db)
     private static TagColumns ReadTagColumns(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, List<CountRow> counts)
     {
         var sessionTags = c.Query<(string SessionId, string Name)>(
-            $"SELECT CAST(session_id AS TEXT), name FROM session_tags WHERE session_id IN ({Scope.Sql}) ORDER BY position", scope.Args, tx)
+            $"SELECT CAST(session_id AS TEXT), name FROM session_tags WHERE session_id IN ({scope.Sql}) ORDER BY position", scope.Args, tx)
             .ToLookup(t => t.SessionId, t => t.Name, StringComparer.OrdinalIgnoreCase);
         var columns = new TagColumns();
         foreach (var session in scope.Sessions)
@@ -339,7 +337,13 @@ public sealed class MatrixStore(Db db)
     private sealed class Scope
     {
         /// <summary>The ids of the scope's sessions, as a subquery on <c>@studyId</c> and <c>@sessionId</c>.</summary>
-        public const string Sql = "SELECT id FROM sessions WHERE study_id = @studyId AND (@sessionId IS NULL OR id = @sessionId)";
+        /// <summary>The scope's session ids, from the parameters <c>@studyId</c> and (for one session) <c>@sessionId</c>.</summary>
+        /// <remarks>Two forms, not <c>(@sessionId IS NULL OR id = @sessionId)</c>: PostgreSQL cannot type a null parameter compared only with IS NULL.</remarks>
+        public string Sql => SqlFor(SessionId);
+
+        private static string SqlFor(Guid? sessionId) => sessionId is null
+            ? "SELECT id FROM sessions WHERE study_id = @studyId"
+            : "SELECT id FROM sessions WHERE study_id = @studyId AND id = @sessionId";
 
         public object Args { get; private init; } = new();
         public Guid StudyId { get; private init; }
@@ -351,11 +355,11 @@ public sealed class MatrixStore(Db db)
 
         public static Scope Read(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Guid studyId, Guid? sessionId)
         {
-            _ = c.ExecuteScalar<string?>("SELECT id FROM studies WHERE id = @studyId", new { studyId }, tx)
+            _ = c.ExecuteScalar<Guid?>("SELECT id FROM studies WHERE id = @studyId", new { studyId }, tx)
                 ?? throw new NotFoundException("There is no study with that id.");
             var args = new { studyId, sessionId };
             var sessions = c.Query<SessionRow>(
-                "SELECT id AS Id, title AS Title FROM sessions WHERE study_id = @studyId AND (@sessionId IS NULL OR id = @sessionId) ORDER BY created_utc, id",
+                $"SELECT id AS Id, title AS Title FROM sessions WHERE id IN ({SqlFor(sessionId)}) ORDER BY created_utc, id",
                 args, tx).ToList();
             if (sessionId is not null && sessions.Count == 0)
             {
@@ -371,10 +375,10 @@ public sealed class MatrixStore(Db db)
                 Prompts = c.Query<ScopePrompt>(
                     $"""
                     SELECT id AS Id, session_id AS SessionId, position AS Position, kind AS Kind, text AS Text, options_json AS OptionsJson, scale_max AS ScaleMax
-                    FROM prompts WHERE session_id IN ({Sql}) ORDER BY position
+                    FROM prompts WHERE session_id IN ({SqlFor(sessionId)}) ORDER BY position
                     """, args, tx).ToList(),
                 Participants = c.Query<ScopeMember>(
-                    $"SELECT id AS Id, session_id AS SessionId, code AS Code FROM members WHERE session_id IN ({Sql}) AND role = @role",
+                    $"SELECT id AS Id, session_id AS SessionId, code AS Code FROM members WHERE session_id IN ({SqlFor(sessionId)}) AND role = @role",
                     new { studyId, sessionId, role = Roles.Participant }, tx).ToList(),
             };
         }

@@ -24,7 +24,7 @@ public sealed class TimelineStore(Db db)
         var where = new StringBuilder("WHERE e.session_id = @sessionId AND e.seq > @afterSeq");
         if (filter.Types is { Count: > 0 })
         {
-            where.Append(" AND e.type IN @types");
+            where.Append(" AND " + db.In("e.type", "types"));
         }
         if (filter.Tag is not null)
         {
