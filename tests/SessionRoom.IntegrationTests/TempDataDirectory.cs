@@ -103,12 +103,11 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(given) { Database = database }.ConnectionString;
     }
 
-    /// <summary>A new migrated database: its name and connection string.</summary>
-    public static (string Name, string ConnectionString) CreateDatabase()
+    /// <summary>A new database, migrated or (for the app to migrate) empty: its name and connection string.</summary>
+    public static (string Name, string ConnectionString) CreateDatabase(bool migrated = true)
     {
-        var template = Template.Value;
         var name = "sessionroom_test_" + Guid.NewGuid().ToString("N");
-        Admin($"CREATE DATABASE {name} TEMPLATE {template}");
+        Admin(migrated ? $"CREATE DATABASE {name} TEMPLATE {Template.Value}" : $"CREATE DATABASE {name}");
         return (name, ConnectionString(name));
     }
 

@@ -158,6 +158,8 @@ public sealed class ExportStore(Db db)
             tags.Sort(StringComparer.Ordinal);
             yield return current;
         }
+        // The reader first: PostgreSQL runs one command at a time per connection, and the commit is one.
+        reader.Dispose();
         tx.Commit();
 
         static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
