@@ -98,7 +98,8 @@ public sealed class PostgresAppTests(PostgresLiveServer server) : IClassFixture<
         {
             $"/api/sessions/{session.Id}/export?format=json", $"/api/studies/{session.StudyId}/export?format=csv", $"/api/sessions/{session.Id}/export?format=md",
             $"/api/sessions/{session.Id}/timeline",
-            $"/api/studies/{session.StudyId}/matrix?by=participant", $"/api/studies/{session.StudyId}/highlights", "/healthz",
+            $"/api/studies/{session.StudyId}/matrix?by=participant", $"/api/studies/{session.StudyId}/highlights",
+            $"/api/sessions/{session.Id}/agreement?windowSeconds=30", $"/api/studies/{session.StudyId}/themes", "/healthz",
         })
         {
             var response = await server.Http.GetAsync(path);
