@@ -129,7 +129,8 @@ public sealed class Db : IDisposable
 
     /// <summary>
     /// The time now, as the database will give it back: PostgreSQL's timestamptz keeps microseconds, so there it
-    /// is cut to whole microseconds (SQLite's text keeps .NET's 100 ns ticks). For a time a store both writes and returns.
+    /// is cut to whole microseconds (SQLite's text keeps .NET's 100 ns ticks). Every time a store writes comes from here,
+    /// so what it returns (or the writer broadcasts) equals what a later read gives back.
     /// </summary>
     public DateTimeOffset Now(TimeProvider clock)
     {

@@ -157,7 +157,7 @@ public sealed class EventWriter : IAsyncDisposable
         }
 
         // One instant per event: the rules' clock (a task's duration) and the event's time agree to the millisecond.
-        var now = _clock.GetUtcNow();
+        var now = _db.Now(_clock);
         view.Now = now;
         var decided = _rules.Decide(view, caller, command);
         if (!lastSeq.TryGetValue(sessionId, out var last))

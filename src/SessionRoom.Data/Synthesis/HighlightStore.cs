@@ -29,7 +29,7 @@ public sealed class HighlightStore(Db db, TimeProvider clock)
         RequireStarrable(c, tx, sessionId, seq);
         return c.Execute(
             "INSERT INTO highlights (session_id, seq, created_utc) VALUES (@sessionId, @seq, @now) ON CONFLICT (session_id, seq) DO NOTHING",
-            new { sessionId, seq, now = clock.GetUtcNow() }, tx) == 1;
+            new { sessionId, seq, now = db.Now(clock) }, tx) == 1;
     });
 
     /// <summary>Takes the star away; true when there was one. The same checks as <see cref="Star"/>.</summary>

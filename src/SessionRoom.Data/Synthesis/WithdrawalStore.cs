@@ -25,7 +25,7 @@ public sealed class WithdrawalStore(Db db, TimeProvider clock)
             ?? throw new NotFoundException("That member is not in this session.");
         WithdrawalRules.Check(member.Role, member.Code, member.WithdrawnUtc, status);
 
-        var now = clock.GetUtcNow();
+        var now = db.Now(clock);
         // Keep the high-water mark so the deleted events' seq numbers are never given again. The update also locks
         // the session row on PostgreSQL, which the event writer of any server locks before it numbers events.
         // (The larger of two values: SQLite's scalar MAX, PostgreSQL's GREATEST.)
