@@ -90,14 +90,17 @@ public sealed class Db : IDisposable
     /// _READONLY, _IOERR, _FULL, _CANTOPEN. PostgreSQL: no connection (refused, broken, timed out, the pool
     /// exhausted), SQLSTATE class 08 (connection), 53 (insufficient resources: disk full, out of memory, too
     /// many connections), 57P01-57P03 (shutting down, cannot connect now), 25006 (read-only transaction, e.g.
-    /// a standby), 40001/40P01 (serialization failure, deadlock: the transaction may simply be retried).
+    /// a standby), 40001/40P01 (serialization failure, deadlock: the transaction may simply be retried),
+    /// 3D000 and class 28 (the database does not exist, the role may not log in).
     /// </summary>
     public static bool IsUnavailable(Exception e) => e switch
     {
         SqliteException s => s.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14,
         PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal)
             || p.SqlState.StartsWith("53", StringComparison.Ordinal)
-            || p.SqlState is "57P01" or "57P02" or "57P03" or "25006" or "40001" or "40P01",
+            || p.SqlState is "57P01" or "57P02" or "57P03" or "25006" or "40001" or "40P01"
+            // The database is gone or refuses the role (3D000, class 28): the operator's to fix, not the caller's.
+            || p.SqlState is "3D000" or "28000" or "28P01",
         // Not an answer from the server: the connection could not be made or was lost, or timed out.
         NpgsqlException => true,
         _ => false,

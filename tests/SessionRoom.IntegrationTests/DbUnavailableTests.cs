@@ -13,6 +13,8 @@ public sealed class DbUnavailableTests
     [InlineData("57P01", true)] // the server is shutting down
     [InlineData("25006", true)] // read-only transaction (a standby)
     [InlineData("40001", true)] // serialization failure
+    [InlineData("3D000", true)] // the database does not exist (dropped, or a wrong name)
+    [InlineData("28P01", true)] // the password was refused
     [InlineData("23505", false)] // unique violation: a bug or a race to report, not to wait out
     [InlineData("42601", false)] // syntax error
     public void A_PostgreSQL_error_is_unavailable_by_its_SQLSTATE(string sqlState, bool unavailable) =>

@@ -108,3 +108,25 @@ public sealed class PostgresAppTests(PostgresLiveServer server) : IClassFixture<
         }
     }
 }
+
+/// <summary>The app on PostgreSQL when its database goes away: a 503 saying to try again, never a 500.</summary>
+public sealed class PostgresUnavailableTests(PostgresLiveServer server) : IClassFixture<PostgresLiveServer>
+{
+    [Fact]
+    public async Task When_the_database_is_dropped_the_API_and_the_health_check_answer_503()
+    {
+        var session = await server.CreateSessionAsync();
+        await using var f = await server.ConnectAsync(await server.FacilitatorAsync(session.Id));
+        await f.Invoke("StartSession", Guid.NewGuid());
+
+        PostgresServer.DropDatabase(server.Database.Name);
+
+        var studies = await server.Http.GetAsync("/api/studies");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, studies.StatusCode);
+        Assert.Equal("5", studies.Headers.RetryAfter?.ToString());
+        Assert.Contains("The database is unavailable just now.", await studies.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Http.GetAsync("/healthz")).StatusCode);
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => f.Invoke("ShowPrompt", Guid.NewGuid(), session.Prompts[0].Id));
+        Assert.Contains("try again", refused.Message, StringComparison.Ordinal);
+    }
+}
