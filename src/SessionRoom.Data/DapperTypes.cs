@@ -9,9 +9,9 @@ namespace SessionRoom.Data;
 /// ISO-8601 UTC text, so they sort, compare and read the same in any SQL tool.
 /// </summary>
 /// <remarks>
-/// Dapper's type handlers are global to the process, and the PostgreSQL stores
-/// (SessionRoom.Data.Postgres) run beside these with columns of type <c>uuid</c> and
-/// <c>timestamptz</c>: so only a SQLite parameter gets text; any other provider gets the value itself
+/// Dapper's type handlers are global to the process, and the same stores run on PostgreSQL
+/// (<see cref="Db.Provider"/>) with columns of type <c>uuid</c> and <c>timestamptz</c>: so only a SQLite
+/// parameter gets text; any other provider gets the value itself
 /// (a time in UTC), and values a provider reads back as GUIDs or times are taken as they are.
 /// </remarks>
 internal static class DapperTypes
@@ -43,6 +43,24 @@ internal static class DapperTypes
     public static DateTimeOffset ParseTime(string value) =>
         DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
+    /// <summary>A GUID as either provider gives it back: SQLite's text, PostgreSQL's uuid.</summary>
+    public static Guid ReadGuid(object value) => value switch
+    {
+        string s => Guid.Parse(s),
+        byte[] b => new Guid(b),
+        Guid g => g,
+        _ => throw new DataException($"Cannot read a GUID from {value.GetType().Name}."),
+    };
+
+    /// <summary>A time as either provider gives it back: SQLite's text, PostgreSQL's timestamptz (a UTC DateTime).</summary>
+    public static DateTimeOffset ReadTime(object value) => value switch
+    {
+        string s => ParseTime(s),
+        DateTimeOffset d => d,
+        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        _ => throw new DataException($"Cannot read a time from {value.GetType().Name}."),
+    };
+
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
     {
         public override void SetValue(IDbDataParameter parameter, Guid value)
@@ -56,13 +74,7 @@ internal static class DapperTypes
             parameter.Value = Text(value);
         }
 
-        public override Guid Parse(object value) => value switch
-        {
-            string s => Guid.Parse(s),
-            byte[] b => new Guid(b),
-            Guid g => g,
-            _ => throw new DataException($"Cannot read a GUID from {value.GetType().Name}."),
-        };
+        public override Guid Parse(object value) => ReadGuid(value);
     }
 
     private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
@@ -78,12 +90,6 @@ internal static class DapperTypes
             parameter.Value = Text(value);
         }
 
-        public override DateTimeOffset Parse(object value) => value switch
-        {
-            string s => ParseTime(s),
-            DateTimeOffset d => d,
-            DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
-            _ => throw new DataException($"Cannot read a time from {value.GetType().Name}."),
-        };
+        public override DateTimeOffset Parse(object value) => ReadTime(value);
     }
 }

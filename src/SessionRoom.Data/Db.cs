@@ -1,14 +1,35 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using SessionRoom.Data.Postgres;
 
 namespace SessionRoom.Data;
 
+/// <summary>Where SessionRoom keeps its data (<c>SessionRoom:Storage:Provider</c>).</summary>
+public enum StorageProvider
+{
+    /// <summary>One embedded SQLite file in the data directory (the default: nothing to set up).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database, which several servers can share.</summary>
+    Postgres,
+}
+
 /// <summary>
-/// Opens pooled connections to the SessionRoom SQLite file with the settings every connection needs.
-/// WAL is a property of the file (set once by <see cref="Migrator"/>); the rest are per connection.
+/// Opens pooled connections to SessionRoom's database, SQLite or PostgreSQL, with the settings every
+/// connection needs. Every store runs its SQL through this one class, on either provider: the SQL is
+/// written to run on both, and the few places where it cannot (full-text search, SQLite's scalar
+/// MAX against PostgreSQL's GREATEST, SQLite's FTS table) branch on <see cref="Provider"/> next to the
+/// SQL, so both forms are read together.
 /// </summary>
-public sealed class Db
+/// <remarks>
+/// Values: on SQLite ids are GUID text and times ISO-8601 UTC text (<see cref="DapperTypes"/>); on
+/// PostgreSQL they are <c>uuid</c> and <c>timestamptz</c>, and flags are <c>boolean</c> (SQLite reads
+/// <c>TRUE</c>/<c>FALSE</c> as 1/0, so SQL writes flags as <c>TRUE</c>/<c>FALSE</c>).
+/// </remarks>
+public sealed class Db : IDisposable
 {
     public const string FileName = "sessionroom.db";
 
@@ -20,8 +41,11 @@ public sealed class Db
     /// </summary>
     public const int BusyTimeoutSeconds = 5;
 
+    private readonly NpgsqlDataSource? _postgres;
+
     static Db() => DapperTypes.Register();
 
+    /// <summary>The SQLite file <see cref="FileName"/> in <paramref name="dataDirectory"/> (made if missing).</summary>
     public Db(string dataDirectory)
     {
         var directory = Path.GetFullPath(dataDirectory);
@@ -36,20 +60,96 @@ public sealed class Db
             ForeignKeys = true,
             DefaultTimeout = BusyTimeoutSeconds,
         }.ToString();
+        Provider = StorageProvider.Sqlite;
     }
 
-    public string FilePath { get; }
+    private Db(NpgsqlDataSource dataSource)
+    {
+        _postgres = dataSource;
+        ConnectionString = dataSource.ConnectionString;
+        FilePath = null;
+        Provider = StorageProvider.Postgres;
+    }
 
-    /// <summary>
-    /// The database is locked, read-only, full or failing (SQLITE_BUSY, _LOCKED, _READONLY, _IOERR,
-    /// _FULL, _CANTOPEN): a state of the server to wait out and tell the caller about, not a bug of the call.
-    /// </summary>
-    public static bool IsUnavailable(SqliteException e) => e.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14;
+    /// <summary>The PostgreSQL database named by <paramref name="connectionString"/> (an Npgsql connection string).</summary>
+    /// <exception cref="ArgumentException">The connection string cannot be read.</exception>
+    public static Db Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString));
+
+    public StorageProvider Provider { get; }
+
+    public bool IsPostgres => Provider == StorageProvider.Postgres;
+
+    /// <summary>The SQLite file; null on PostgreSQL.</summary>
+    public string? FilePath { get; }
 
     public string ConnectionString { get; }
 
-    public SqliteConnection Open()
+    /// <summary>
+    /// The database is locked, read-only, full, out of connections or cannot be reached: a state of the
+    /// server to wait out and tell the caller about, not a bug of the call. SQLite: SQLITE_BUSY, _LOCKED,
+    /// _READONLY, _IOERR, _FULL, _CANTOPEN. PostgreSQL: no connection (refused, broken, timed out, the pool
+    /// exhausted), SQLSTATE class 08 (connection), 53 (insufficient resources: disk full, out of memory, too
+    /// many connections), 57P01-57P03 (shutting down, cannot connect now), 25006 (read-only transaction, e.g.
+    /// a standby), 40001/40P01 (serialization failure, deadlock: the transaction may simply be retried),
+    /// 3D000 and class 28 (the database does not exist, the role may not log in).
+    /// </summary>
+    public static bool IsUnavailable(Exception e) => e switch
     {
+        SqliteException s => s.SqliteErrorCode is 5 or 6 or 8 or 10 or 13 or 14,
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || p.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || p.SqlState is "57P01" or "57P02" or "57P03" or "25006" or "40001" or "40P01"
+            // The database is gone or refuses the role (3D000, class 28): the operator's to fix, not the caller's.
+            || p.SqlState is "3D000" or "28000" or "28P01",
+        // Not an answer from the server: the connection could not be made or was lost, or timed out.
+        NpgsqlException => true,
+        _ => false,
+    };
+
+    /// <summary>The code of a database error, for logs: SQLite's error code or PostgreSQL's SQLSTATE.</summary>
+    public static string ErrorCode(DbException e) => e switch
+    {
+        SqliteException s => s.SqliteErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        PostgresException p => p.SqlState,
+        _ => e.SqlState ?? "none",
+    };
+
+    /// <summary>
+    /// A GUID as a parameter of a command made without Dapper (whose type handler does this for Dapper's own
+    /// parameters): SQLite's stored text, PostgreSQL's uuid.
+    /// </summary>
+    public object Id(Guid id) => IsPostgres ? id : DapperTypes.Text(id);
+
+    /// <summary>GUIDs for <see cref="In"/>: SQLite's stored text, PostgreSQL's uuid[].</summary>
+    public System.Collections.IEnumerable Ids(IEnumerable<Guid> ids) => IsPostgres ? ids.ToArray() : ids.Select(DapperTypes.Text).ToList();
+
+    /// <summary>
+    /// "<paramref name="column"/> is one of the list <paramref name="parameter"/>": SQLite <c>IN @list</c>, which Dapper
+    /// expands into one parameter per item; PostgreSQL <c>= ANY(@list)</c>, one array parameter (Dapper passes lists
+    /// to Npgsql as arrays, so <c>IN @list</c> would not parse there).
+    /// </summary>
+    public string In(string column, string parameter) => IsPostgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// The time now, as the database will give it back: PostgreSQL's timestamptz keeps microseconds, so there it
+    /// is cut to whole microseconds (SQLite's text keeps .NET's 100 ns ticks). Every time a store writes comes from here,
+    /// so what it returns (or the writer broadcasts) equals what a later read gives back.
+    /// </summary>
+    public DateTimeOffset Now(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return IsPostgres ? now.AddTicks(-(now.UtcTicks % 10)) : now;
+    }
+
+    /// <summary>Closes PostgreSQL's connection pool (SQLite's pool is the process's, and stays).</summary>
+    public void Dispose() => _postgres?.Dispose();
+
+    public DbConnection Open()
+    {
+        if (_postgres is not null)
+        {
+            return _postgres.OpenConnection();
+        }
         var connection = new SqliteConnection(ConnectionString);
         connection.Open();
         // synchronous=FULL: an acknowledged write survives power loss, not just a crash.
@@ -57,6 +157,11 @@ public sealed class Db
         connection.Execute($"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};");
         return connection;
     }
+
+    /// <summary>Brings the schema up to date (each provider has its own numbered migrations) and returns what it applied.</summary>
+    public IReadOnlyList<string> Migrate() => _postgres is not null
+        ? PgMigrator.RunAsync(_postgres).GetAwaiter().GetResult()
+        : Migrator.Run(this);
 
     /// <summary>Runs <paramref name="work"/> in one transaction and commits it.</summary>
     public T InTransaction<T>(Func<IDbConnection, IDbTransaction, T> work)
@@ -75,13 +180,25 @@ public sealed class Db
             return null;
         });
 
-    /// <summary>Runs reads in one deferred transaction, so several queries see one snapshot without taking the write lock.</summary>
+    /// <summary>Runs reads in one read transaction (<see cref="BeginRead"/>), so several queries see one snapshot.</summary>
     public T Read<T>(Func<IDbConnection, IDbTransaction, T> query)
     {
         using var connection = Open();
-        using var tx = connection.BeginTransaction(deferred: true);
+        using var tx = BeginRead(connection);
         var result = query(connection, tx);
         tx.Commit();
         return result;
     }
+
+    /// <summary>
+    /// A transaction whose queries all see one snapshot of the database, without blocking writers.
+    /// SQLite: a deferred transaction (its snapshot starts at the first read, and it never takes the
+    /// write lock). PostgreSQL: REPEATABLE READ (under the default READ COMMITTED each statement would see
+    /// what was committed before it started, so a page and its tags could disagree).
+    /// </summary>
+    public static DbTransaction BeginRead(DbConnection connection) => connection switch
+    {
+        SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+        _ => connection.BeginTransaction(IsolationLevel.RepeatableRead),
+    };
 }

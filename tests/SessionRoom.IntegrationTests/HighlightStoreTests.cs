@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Synthesis;
@@ -5,11 +6,15 @@ using SessionRoom.Data.Synthesis;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>Stars on notes and answers, on a real SQLite file with events from the real event writer.</summary>
-public sealed class HighlightStoreTests : IDisposable
+public abstract class HighlightStoreTests(StorageProvider provider) : IDisposable
 {
-    private readonly ReviewKit _kit = new();
+    private readonly ReviewKit _kit = new(provider);
 
-    public void Dispose() => _kit.Dispose();
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private sealed record Seqs(long Message, long Reaction, long PromptShown, long EarlyNote, long AnswerP2, long NoteAboutP1);
 
@@ -116,3 +121,7 @@ public sealed class HighlightStoreTests : IDisposable
         Assert.Empty(_kit.Highlights.ListForStudy(study.Id));
     }
 }
+
+public sealed class HighlightStoreTestsOnSqlite() : HighlightStoreTests(StorageProvider.Sqlite);
+
+public sealed class HighlightStoreTestsOnPostgres() : HighlightStoreTests(StorageProvider.Postgres);

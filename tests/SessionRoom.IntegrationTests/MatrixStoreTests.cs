@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using Dapper;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
@@ -15,8 +16,9 @@ internal sealed class ReviewKit : IDisposable
 {
     public const string SecretName = "Secret Name";
 
-    public ReviewKit()
+    public ReviewKit(StorageProvider provider)
     {
+        Database = new(provider);
         Studies = new StudyStore(Database.Db, Clock);
         Sessions = new SessionStore(Database.Db, Clock);
         Members = new MemberStore(Database.Db, Clock);
@@ -26,7 +28,7 @@ internal sealed class ReviewKit : IDisposable
         Writer = new EventWriter(Database.Db, new LiveSessions(new LiveOptions()), new NoPublisher(), Clock, _ => { });
     }
 
-    public TestDatabase Database { get; } = new();
+    public TestDatabase Database { get; }
     public ManualClock Clock { get; } = new();
     public StudyStore Studies { get; }
     public SessionStore Sessions { get; }
@@ -73,11 +75,15 @@ internal sealed class ReviewKit : IDisposable
 }
 
 /// <summary>Tag matrices, hand-counted, for a session and a two-session study; how they follow deletions; and their speed on 100,000 events.</summary>
-public sealed class MatrixStoreTests : IDisposable
+public abstract class MatrixStoreTests(StorageProvider provider) : IDisposable
 {
-    private readonly ReviewKit _kit = new();
+    private readonly ReviewKit _kit = new(provider);
 
-    public void Dispose() => _kit.Dispose();
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>
     /// Round 1: tags confused, delight, pricing; prompts "What do you use today?" and "What would you change?"; P1-P3 (P3 never tagged).
@@ -206,8 +212,8 @@ public sealed class MatrixStoreTests : IDisposable
     /// A database counted by migration 0005's single tag_counts table (one row per session, tag, prompt and
     /// participant) is carried over by 0008 into the two tables the matrices read, with the same matrices after.
     /// </summary>
-    [Fact]
-    public async Task Migration0008_CarriesOverTheCountsOfTheOlderTable()
+    /// <summary>SQLite's own migration history (run by the SQLite subclass only; PostgreSQL's schema starts at these tables).</summary>
+    protected async Task Migration0008_CarriesOverTheCountsOfTheOlderTableCore()
     {
         var study = _kit.Studies.Create(new ValidStudy("Study", null));
         await RoundOneAsync(study.Id);
@@ -331,13 +337,15 @@ public sealed class MatrixStoreTests : IDisposable
         // Written straight to the tables (the writer's pace is not what is measured); the counting triggers still run.
         _kit.Database.Db.InTransaction((c, tx) =>
         {
+            // A new random id: SQLite's as text, PostgreSQL's uuid.
+            var newId = _kit.Database.Db.IsPostgres ? "gen_random_uuid()" : "lower(hex(randomblob(16)))";
             c.Execute(
-                """
+                $$"""
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @Events),
                 pp AS (SELECT ROW_NUMBER() OVER (ORDER BY position) - 1 AS k, id FROM prompts WHERE session_id = @s),
                 mm AS (SELECT ROW_NUMBER() OVER (ORDER BY length(code), code) - 1 AS k, id FROM members WHERE session_id = @s AND role = 'participant')
                 INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json)
-                SELECT @s, i, lower(hex(randomblob(16))), lower(hex(randomblob(16))), 'note', 'backroom', @o,
+                SELECT @s, i, {{newId}}, {{newId}}, 'note', 'backroom', @o,
                        (SELECT id FROM pp WHERE k = (i - 1) * 20 / @Events),
                        CASE WHEN i % 7 = 0 THEN NULL ELSE (SELECT id FROM mm WHERE k = i % 12) END,
                        i * 1000, '2026-03-02T09:00:00.0000000Z', 'Note ' || i, '{}'
@@ -380,10 +388,10 @@ public sealed class MatrixStoreTests : IDisposable
         {
             var (kept, recount) = _kit.Database.Db.Read((c, tx) => (
                 c.Query<(string, string, string, long)>(
-                    $"SELECT session_id, tag, {column}, n FROM {table} WHERE n > 0 ORDER BY 1, 2, 3", transaction: tx).ToList(),
+                    $"SELECT CAST(session_id AS TEXT), tag, {column}, n FROM {table} WHERE n > 0 ORDER BY 1, 2, 3", transaction: tx).ToList(),
                 c.Query<(string, string, string, long)>(
                     $"""
-                    SELECT t.session_id, t.tag, COALESCE(e.{column}, ''), COUNT(*)
+                    SELECT CAST(t.session_id AS TEXT), t.tag, COALESCE(CAST(e.{column} AS TEXT), ''), COUNT(*)
                     FROM event_tags t JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
                     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
                     """, transaction: tx).ToList()));
@@ -391,3 +399,11 @@ public sealed class MatrixStoreTests : IDisposable
         }
     }
 }
+
+public sealed class MatrixStoreTestsOnSqlite() : MatrixStoreTests(StorageProvider.Sqlite)
+{
+    [Fact]
+    public Task Migration0008_CarriesOverTheCountsOfTheOlderTable() => Migration0008_CarriesOverTheCountsOfTheOlderTableCore();
+}
+
+public sealed class MatrixStoreTestsOnPostgres() : MatrixStoreTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -7,14 +8,15 @@ using SessionRoom.Data.Stores;
 
 namespace SessionRoom.IntegrationTests;
 
-public sealed class MemberStoreTests : IDisposable
+public abstract class MemberStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly MemberStore _members;
     private readonly Guid _sessionId;
 
-    public MemberStoreTests()
+    protected MemberStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         var studies = new StudyStore(_db.Db, TimeProvider.System);
         var sessions = new SessionStore(_db.Db, TimeProvider.System);
         var study = studies.Create(new ValidStudy("Study", null));
@@ -22,7 +24,11 @@ public sealed class MemberStoreTests : IDisposable
         _members = new MemberStore(_db.Db, TimeProvider.System);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private string Invite(string role, string? name = null) => _members.CreateInvite(_sessionId, role, name).Token;
 
@@ -208,14 +214,33 @@ public sealed class MemberStoreTests : IDisposable
 
         using (var c = _db.Db.Open())
         {
-            Assert.Equal(Secrets.Hash(inviteToken), c.ExecuteScalar<string>("SELECT token_hash FROM invites WHERE id = @id", new { id = invite.Id.ToString() }));
+            Assert.Equal(Secrets.Hash(inviteToken), c.ExecuteScalar<string>("SELECT token_hash FROM invites WHERE id = @id", new { id = invite.Id }));
             var memberHashes = c.Query<string>("SELECT token_hash FROM member_tokens").ToList();
             Assert.Contains(Secrets.Hash(member.AccessToken), memberHashes);
             Assert.Contains(Secrets.Hash(facilitator.AccessToken), memberHashes);
             Assert.All(memberHashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
         }
 
-        // Close every handle so the WAL is checkpointed, then look at every byte the database left on disk.
+        var text = _db.Db.IsPostgres ? EveryRowAsText() : EveryByteOnDisk();
+        Assert.Contains(Secrets.Hash(inviteToken), text);
+        Assert.DoesNotContain(inviteToken, text);
+        Assert.DoesNotContain(member.AccessToken, text);
+        Assert.DoesNotContain(facilitator.AccessToken, text);
+    }
+
+    /// <summary>PostgreSQL: every row of every table, as text (its files are the server's, not the test's to read).</summary>
+    private string EveryRowAsText()
+    {
+        using var c = _db.Db.Open();
+        var tables = c.Query<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'").ToList();
+        Assert.Contains("member_tokens", tables);
+        return string.Join("\n", tables.SelectMany(t => c.Query<string>($"SELECT CAST(x AS TEXT) FROM {t} x")));
+    }
+
+    /// <summary>SQLite: every byte the database left on disk.</summary>
+    private string EveryByteOnDisk()
+    {
+        // Close every handle so the WAL is checkpointed first.
         SqliteConnection.ClearAllPools();
         var bytes = Directory.GetFiles(_db.DirectoryPath, "sessionroom.db*")
             .SelectMany(f =>
@@ -227,10 +252,10 @@ public sealed class MemberStoreTests : IDisposable
             })
             .ToArray();
         Assert.NotEmpty(bytes);
-        var text = Encoding.ASCII.GetString(bytes);
-        Assert.Contains(Secrets.Hash(inviteToken), text);
-        Assert.DoesNotContain(inviteToken, text);
-        Assert.DoesNotContain(member.AccessToken, text);
-        Assert.DoesNotContain(facilitator.AccessToken, text);
+        return Encoding.ASCII.GetString(bytes);
     }
 }
+
+public sealed class MemberStoreTestsOnSqlite() : MemberStoreTests(StorageProvider.Sqlite);
+
+public sealed class MemberStoreTestsOnPostgres() : MemberStoreTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Metrics;
 using SessionRoom.Core.Studies;
@@ -7,9 +8,9 @@ using SessionRoom.Data.Stores;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>The study metrics read on a real SQLite file, with events written by the real event writer.</summary>
-public sealed class MetricsStoreTests : IDisposable
+public abstract class MetricsStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly ManualClock _clock = new();
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
@@ -17,8 +18,9 @@ public sealed class MetricsStoreTests : IDisposable
     private readonly MetricsStore _metrics;
     private readonly EventWriter _writer;
 
-    public MetricsStoreTests()
+    protected MetricsStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, _clock);
         _sessions = new SessionStore(_db.Db, _clock);
         _members = new MemberStore(_db.Db, _clock);
@@ -28,6 +30,7 @@ public sealed class MetricsStoreTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         // The writer drains its queue and closes its connection before the files are deleted.
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _db.Dispose();
@@ -125,3 +128,7 @@ public sealed class MetricsStoreTests : IDisposable
         Assert.Empty(_metrics.ForStudy(Guid.NewGuid()));
     }
 }
+
+public sealed class MetricsStoreTestsOnSqlite() : MetricsStoreTests(StorageProvider.Sqlite);
+
+public sealed class MetricsStoreTestsOnPostgres() : MetricsStoreTests(StorageProvider.Postgres);

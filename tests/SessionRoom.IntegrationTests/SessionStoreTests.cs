@@ -1,18 +1,20 @@
+using SessionRoom.Data;
 using Dapper;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
 
 namespace SessionRoom.IntegrationTests;
 
-public sealed class SessionStoreTests : IDisposable
+public abstract class SessionStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
     private readonly Guid _studyId;
 
-    public SessionStoreTests()
+    protected SessionStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, TimeProvider.System);
         _sessions = new SessionStore(_db.Db, TimeProvider.System);
         _studyId = _studies.Create(
@@ -20,7 +22,11 @@ public sealed class SessionStoreTests : IDisposable
             [new CodebookTag("confused", "#E53935", 1), new CodebookTag("delight", "#43A047", 2), new CodebookTag("pricing", "#FB8C00", null)]).Id;
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static ValidPrompt Question(string text) => new(PromptKinds.Question, text, null, null, null, null, null);
 
@@ -287,7 +293,7 @@ public sealed class SessionStoreTests : IDisposable
                 INSERT INTO events (session_id, seq, id, client_event_id, type, audience, prompt_id, at_ms, created_utc)
                 VALUES (@sessionId, 1, @id, @clientEventId, 'prompt-shown', 'room', @promptId, 0, @now)
                 """,
-                new { sessionId = session.Id.ToString(), id = Guid.NewGuid().ToString(), clientEventId = Guid.NewGuid().ToString(), promptId = used.Id.ToString(), now = "2026-11-23T10:15:02.1200000Z" });
+                new { sessionId = session.Id, id = Guid.NewGuid(), clientEventId = Guid.NewGuid(), promptId = used.Id, now = new DateTimeOffset(2026, 11, 23, 10, 15, 2, 120, TimeSpan.Zero) });
         }
 
         var e = Assert.Throws<ConflictException>(() => _sessions.DeletePrompt(session.Id, used.Id));
@@ -314,7 +320,7 @@ public sealed class SessionStoreTests : IDisposable
         var session = CreateWithQuestions("q1", "q2");
         using (var c = _db.Db.Open())
         {
-            c.Execute("UPDATE sessions SET status = 'ended' WHERE id = @id", new { id = session.Id.ToString() });
+            c.Execute("UPDATE sessions SET status = 'ended' WHERE id = @id", new { id = session.Id });
         }
 
         Assert.Throws<ConflictException>(() => _sessions.AddPrompt(session.Id, Question("q3")));
@@ -331,7 +337,11 @@ public sealed class SessionStoreTests : IDisposable
         Assert.True(_sessions.Delete(session.Id));
         Assert.Null(_sessions.Get(session.Id));
         using var c = _db.Db.Open();
-        Assert.Equal(0L, c.ExecuteScalar<long>("SELECT COUNT(*) FROM prompts WHERE session_id = @id", new { id = session.Id.ToString() }));
+        Assert.Equal(0L, c.ExecuteScalar<long>("SELECT COUNT(*) FROM prompts WHERE session_id = @id", new { id = session.Id }));
         Assert.False(_sessions.Delete(session.Id));
     }
 }
+
+public sealed class SessionStoreTestsOnSqlite() : SessionStoreTests(StorageProvider.Sqlite);
+
+public sealed class SessionStoreTestsOnPostgres() : SessionStoreTests(StorageProvider.Postgres);

@@ -1,21 +1,27 @@
+using SessionRoom.Data;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data.Stores;
 
 namespace SessionRoom.IntegrationTests;
 
-public sealed class StudyStoreTests : IDisposable
+public abstract class StudyStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
 
-    public StudyStoreTests()
+    protected StudyStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, TimeProvider.System);
         _sessions = new SessionStore(_db.Db, TimeProvider.System);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static ValidSession SessionNamed(string title) => new(title, SessionModes.FocusGroup, null, []);
 
@@ -158,3 +164,7 @@ public sealed class StudyStoreTests : IDisposable
         public override DateTimeOffset GetUtcNow() => _now = _now.AddSeconds(1);
     }
 }
+
+public sealed class StudyStoreTestsOnSqlite() : StudyStoreTests(StorageProvider.Sqlite);
+
+public sealed class StudyStoreTestsOnPostgres() : StudyStoreTests(StorageProvider.Postgres);

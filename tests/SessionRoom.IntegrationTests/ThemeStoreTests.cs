@@ -1,5 +1,5 @@
+using SessionRoom.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
 using SessionRoom.Core.Synthesis;
@@ -10,9 +10,9 @@ using SessionRoom.Data.Synthesis;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>The affinity board on a real SQLite file, with notes and answers written by the real event writer.</summary>
-public sealed class ThemeStoreTests : IDisposable
+public abstract class ThemeStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly ManualClock _clock = new();
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
@@ -21,8 +21,9 @@ public sealed class ThemeStoreTests : IDisposable
     private readonly WithdrawalStore _withdrawals;
     private readonly EventWriter _writer;
 
-    public ThemeStoreTests()
+    protected ThemeStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, _clock);
         _sessions = new SessionStore(_db.Db, _clock);
         _members = new MemberStore(_db.Db, _clock);
@@ -33,6 +34,7 @@ public sealed class ThemeStoreTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _db.Dispose();
     }
@@ -294,12 +296,12 @@ public sealed class ThemeStoreTests : IDisposable
         _themes.MoveCard(study.Id, r["general note"], a.Id);
 
         using var c = _db.Db.Open();
-        var e = Assert.Throws<SqliteException>(() => c.Execute(
+        var e = Assert.ThrowsAny<System.Data.Common.DbException>(() => c.Execute(
             "INSERT INTO theme_cards (theme_id, session_id, seq, position) VALUES (@theme, @SessionId, @Seq, 2)",
             new { theme = b.Id, r["general note"].SessionId, r["general note"].Seq }));
-        Assert.Contains("UNIQUE", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unique", e.Message, StringComparison.OrdinalIgnoreCase);
         // And a card must be an event.
-        Assert.Throws<SqliteException>(() => c.Execute(
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => c.Execute(
             "INSERT INTO theme_cards (theme_id, session_id, seq, position) VALUES (@theme, @SessionId, 999, 1)",
             new { theme = b.Id, r["general note"].SessionId }));
     }
@@ -490,3 +492,7 @@ public sealed class ThemeStoreTests : IDisposable
         Assert.Single(ThemeRules.Suggest(_themes.Pool(study.Id), ThemeSuggestions.DefaultThreshold, []));
     }
 }
+
+public sealed class ThemeStoreTestsOnSqlite() : ThemeStoreTests(StorageProvider.Sqlite);
+
+public sealed class ThemeStoreTestsOnPostgres() : ThemeStoreTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
 using SessionRoom.Core.Synthesis;
@@ -8,9 +9,9 @@ using SessionRoom.Data.Synthesis;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>The timeline and study search on a real SQLite file, with events written by the real event writer.</summary>
-public sealed class TimelineStoreTests : IDisposable
+public abstract class TimelineStoreTests : IDisposable
 {
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly ManualClock _clock = new();
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
@@ -18,8 +19,9 @@ public sealed class TimelineStoreTests : IDisposable
     private readonly TimelineStore _timeline;
     private readonly EventWriter _writer;
 
-    public TimelineStoreTests()
+    protected TimelineStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, _clock);
         _sessions = new SessionStore(_db.Db, _clock);
         _members = new MemberStore(_db.Db, _clock);
@@ -29,6 +31,7 @@ public sealed class TimelineStoreTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _db.Dispose();
     }
@@ -225,3 +228,7 @@ public sealed class TimelineStoreTests : IDisposable
         Assert.Empty(_timeline.Search(study.Id, "nowhere", 10));
     }
 }
+
+public sealed class TimelineStoreTestsOnSqlite() : TimelineStoreTests(StorageProvider.Sqlite);
+
+public sealed class TimelineStoreTestsOnPostgres() : TimelineStoreTests(StorageProvider.Postgres);

@@ -1,3 +1,4 @@
+using SessionRoom.Data;
 using Dapper;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
@@ -9,11 +10,11 @@ using SessionRoom.Data.Synthesis;
 namespace SessionRoom.IntegrationTests;
 
 /// <summary>Consent withdrawal on a real SQLite file: everything of the participant goes, nothing of anyone else does, and it is recorded.</summary>
-public sealed class WithdrawalStoreTests : IDisposable
+public abstract class WithdrawalStoreTests : IDisposable
 {
     private const string SecretName = "Wilhelmina Zanzibar";
 
-    private readonly TestDatabase _db = new();
+    private readonly TestDatabase _db;
     private readonly ManualClock _clock = new();
     private readonly StudyStore _studies;
     private readonly SessionStore _sessions;
@@ -22,8 +23,9 @@ public sealed class WithdrawalStoreTests : IDisposable
     private readonly WithdrawalStore _withdrawals;
     private EventWriter _writer;
 
-    public WithdrawalStoreTests()
+    protected WithdrawalStoreTests(StorageProvider provider)
     {
+        _db = new(provider);
         _studies = new StudyStore(_db.Db, _clock);
         _sessions = new SessionStore(_db.Db, _clock);
         _members = new MemberStore(_db.Db, _clock);
@@ -34,6 +36,7 @@ public sealed class WithdrawalStoreTests : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _db.Dispose();
     }
@@ -119,11 +122,13 @@ public sealed class WithdrawalStoreTests : IDisposable
         Assert.Null(invite.Name);
         Assert.Equal(r.Leaving.Code, invite.MemberDisplayName);
         using var c = _db.Db.Open();
+        // SQLite keeps the search text in a table of its own; PostgreSQL's is derived from events.text.
+        var searchText = _db.Db.IsPostgres ? "" : "UNION ALL SELECT text FROM event_text";
         var dump = string.Join("\n", c.Query<string>(
-            """
+            $"""
             SELECT COALESCE(text, '') || ' ' || COALESCE(data_json, '') FROM events
             UNION ALL SELECT display_name FROM members UNION ALL SELECT COALESCE(name, '') FROM invites
-            UNION ALL SELECT text FROM event_text UNION ALL SELECT member_code FROM withdrawals
+            {searchText} UNION ALL SELECT member_code FROM withdrawals
             """));
         Assert.DoesNotContain(SecretName, dump, StringComparison.Ordinal);
         Assert.DoesNotContain("zanzibar", dump, StringComparison.OrdinalIgnoreCase);
@@ -170,3 +175,7 @@ public sealed class WithdrawalStoreTests : IDisposable
         Assert.Single(_withdrawals.ForSession(r.Session.Id));
     }
 }
+
+public sealed class WithdrawalStoreTestsOnSqlite() : WithdrawalStoreTests(StorageProvider.Sqlite);
+
+public sealed class WithdrawalStoreTestsOnPostgres() : WithdrawalStoreTests(StorageProvider.Postgres);

@@ -1,12 +1,14 @@
 using Dapper;
+using SessionRoom.Core.Live;
 using SessionRoom.Data;
+using SessionRoom.Data.Live;
 
 namespace SessionRoom.PostgresTests;
 
 /// <summary>
-/// The app loads the SQLite and the PostgreSQL stores into one process, and Dapper's type handlers are global:
-/// SessionRoom.Data's (GUIDs and times as text, which SQLite needs) must not turn PostgreSQL's <c>uuid</c> and
-/// <c>timestamptz</c> parameters into text, nor the other way round.
+/// Dapper's type handlers are global to the process: SessionRoom.Data's (GUIDs and times as text, which SQLite needs)
+/// must not turn PostgreSQL's <c>uuid</c> and <c>timestamptz</c> parameters into text, nor the other way round, when
+/// both providers are used in one process (as the test runs do).
 /// </summary>
 public sealed class CoexistenceTests
 {
@@ -17,7 +19,7 @@ public sealed class CoexistenceTests
         try
         {
             var sqlite = new Db(directory.FullName); // registers SessionRoom.Data's handlers for the whole process
-            Migrator.Run(sqlite);
+            sqlite.Migrate();
             var id = Guid.NewGuid();
             var at = new DateTimeOffset(2026, 11, 24, 15, 30, 0, TimeSpan.FromHours(2));
             using (var connection = sqlite.Open())
@@ -28,25 +30,27 @@ public sealed class CoexistenceTests
             }
 
             await using var database = await TestDatabase.CreateAsync();
-            var server = database.NewServer();
-            await using (var connection = await server.OpenConnectionAsync())
+            var postgres = database.MigratedServer();
+            using (var connection = postgres.Open())
             {
-                var types = await connection.QuerySingleAsync<(string IdType, Guid Id, string AtType, DateTimeOffset At)>(
+                var types = connection.QuerySingle<(string IdType, Guid Id, string AtType, DateTimeOffset At)>(
                     "SELECT pg_typeof(@id)::text, @id, pg_typeof(@at)::text, @at", new { id, at });
                 Assert.Equal(("uuid", id, "timestamp with time zone"), (types.IdType, types.Id, types.AtType));
                 Assert.Equal(at, types.At);
             }
 
-            // The event log itself, with the handlers in place.
-            var log = await database.MigratedLogAsync();
-            var session = Guid.NewGuid();
-            await log.AddSessionAsync(session);
-            var written = Events.New(session, text: "both stores in one process", tags: "confused");
-            var ack = Assert.Single(await log.AppendAsync([written]));
-            var read = Assert.Single(await log.SinceAsync(session, 0));
-            Assert.Equal((1L, false), (ack.Seq, ack.Duplicate));
-            Assert.Equal((written.Id, written.ClientEventId, written.ActorId, written.Text), (read.Id, read.ClientEventId, read.ActorId, read.Text));
-            Assert.Equal(written.CreatedUtc.ToUnixTimeMilliseconds(), read.CreatedUtc.ToUnixTimeMilliseconds());
+            // The same stores and writer on both, in one process.
+            foreach (var db in new[] { sqlite, postgres })
+            {
+                var room = LiveRoom.Create(db);
+                await using var server = new ServerWriter(db);
+                await server.Writer.WriteAsync(room.Facilitator, new StartSession(Guid.NewGuid()));
+                var ack = await server.Writer.WriteAsync(room.Observer, new AddNote(Guid.NewGuid(), "both stores in one process", ["confused"], room.Participant.MemberId));
+                var read = new EventStore(db).Since(room.Facilitator, 1).Single();
+                Assert.Equal((2L, false), (ack.Seq, ack.Duplicate));
+                Assert.Equal((room.Observer.MemberId, room.Participant.MemberId, "both stores in one process", "confused"),
+                    (read.ActorId, read.ParticipantId, read.Text, Assert.Single(read.Tags)));
+            }
         }
         finally
         {

@@ -1,54 +1,65 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dapper;
-using Npgsql;
 using SessionRoom.Core.Live;
+using SessionRoom.Data.Live;
 using Xunit.Abstractions;
 
 namespace SessionRoom.PostgresTests;
 
-/// <summary>Two servers (two separate connection pools) writing to the same database at once.</summary>
+/// <summary>
+/// Two servers (two connection pools, each with its own event writer, as two SessionRoom processes have) writing
+/// to the same sessions of one database at once: seq stays 1, 2, 3... per session, and a clientEventId is stored once.
+/// </summary>
 public sealed class ConcurrencyTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Two_servers_appending_to_one_session_get_seq_1_to_N_without_gaps_or_repeats()
+    public async Task Two_servers_writing_to_two_sessions_at_once_give_each_session_seq_1_to_N_without_gaps_or_repeats()
     {
-        const int Servers = 2, TasksPerServer = 8, EventsPerTask = 200;
+        const int TasksPerServer = 6, EventsPerTask = 120;
         await using var db = await TestDatabase.CreateAsync();
-        var logs = new[] { await db.MigratedLogAsync(), await db.MigratedLogAsync() };
-        var session = Guid.NewGuid();
-        await logs[0].AddSessionAsync(session);
-        var acked = new ConcurrentDictionary<Guid, long>();
+        var (a, b) = (db.MigratedServer(), db.NewServer());
+        var rooms = new[] { LiveRoom.Create(a), LiveRoom.Create(a) };
+        await using var serverA = new ServerWriter(a);
+        await using var serverB = new ServerWriter(b);
+        var servers = new[] { serverA, serverB };
+        foreach (var room in rooms)
+        {
+            await serverA.Writer.WriteAsync(room.Facilitator, new StartSession(Guid.NewGuid()));
+        }
+        var acked = new ConcurrentDictionary<Guid, (Guid Session, long Seq)>();
 
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Servers * TasksPerServer).Select(t => Task.Run(async () =>
+        // Every task writes to both sessions, in its own order, so batches of both servers name both sessions.
+        await Task.WhenAll(Enumerable.Range(0, 2 * TasksPerServer).Select(t => Task.Run(async () =>
         {
-            var log = logs[t % Servers];
-            var random = new Random(t);
-            var mine = new List<long>();
-            for (var sent = 0; sent < EventsPerTask;)
+            var server = servers[t % 2];
+            var mine = new Dictionary<Guid, List<long>>();
+            for (var i = 0; i < EventsPerTask; i++)
             {
-                // Batches of 1 to 8 events: single appends and group commits interleave.
-                var batch = Enumerable.Range(0, Math.Min(random.Next(1, 9), EventsPerTask - sent)).Select(_ => Events.New(session)).ToList();
-                var acks = await log.AppendAsync(batch);
-                Assert.All(acks, a => Assert.False(a.Duplicate));
-                foreach (var (e, a) in batch.Zip(acks))
-                {
-                    Assert.True(acked.TryAdd(e.ClientEventId, a.Seq));
-                    mine.Add(a.Seq);
-                }
-                sent += batch.Count;
+                var room = rooms[(i + t) % 2];
+                var id = Guid.NewGuid();
+                var ack = await server.Writer.WriteAsync(room.Observer, new AddNote(id, $"note {t}/{i}", [], null));
+                Assert.False(ack.Duplicate);
+                Assert.True(acked.TryAdd(id, (room.SessionId, ack.Seq)));
+                (mine.TryGetValue(room.SessionId, out var seqs) ? seqs : mine[room.SessionId] = []).Add(ack.Seq);
             }
             // One writer's events keep the order it wrote them in.
-            Assert.Equal(mine.Order(), mine);
+            Assert.All(mine.Values, seqs => Assert.Equal(seqs.Order(), seqs));
         })));
-        output.WriteLine($"{Servers * TasksPerServer * EventsPerTask} events from {Servers * TasksPerServer} writers in {watch.ElapsedMilliseconds} ms");
+        output.WriteLine($"{acked.Count} events from {2 * TasksPerServer} writers on 2 servers in {watch.ElapsedMilliseconds} ms");
 
-        const int N = Servers * TasksPerServer * EventsPerTask;
-        Assert.Equal(Enumerable.Range(1, N).Select(i => (long)i), acked.Values.Order());
-        var stored = await logs[1].SinceAsync(session, 0);
-        Assert.Equal(Enumerable.Range(1, N).Select(i => (long)i), stored.Select(e => e.Seq));
-        Assert.All(stored, e => Assert.Equal(acked[e.ClientEventId], e.Seq));
+        Assert.Empty(serverA.Failures);
+        Assert.Empty(serverB.Failures);
+        foreach (var room in rooms)
+        {
+            var mine = acked.Where(x => x.Value.Session == room.SessionId).ToDictionary(x => x.Key, x => x.Value.Seq);
+            // seq 1 is the start of the session.
+            Assert.Equal(Enumerable.Range(2, mine.Count).Select(i => (long)i), mine.Values.Order());
+            var stored = new EventStore(b).Since(room.Facilitator, 0);
+            Assert.Equal(Enumerable.Range(1, mine.Count + 1).Select(i => (long)i), stored.Select(e => e.Seq));
+            Assert.All(stored.Skip(1), e => Assert.Equal(mine[e.ClientEventId], e.Seq));
+        }
     }
 
     [Fact]
@@ -56,112 +67,23 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
     {
         const int Rounds = 40, AttemptsPerServer = 3;
         await using var db = await TestDatabase.CreateAsync();
-        var logs = new[] { await db.MigratedLogAsync(), await db.MigratedLogAsync() };
-        var session = Guid.NewGuid();
-        await logs[0].AddSessionAsync(session);
+        var (a, b) = (db.MigratedServer(), db.NewServer());
+        var room = LiveRoom.Create(a);
+        await using var serverA = new ServerWriter(a);
+        await using var serverB = new ServerWriter(b);
+        await serverA.Writer.WriteAsync(room.Facilitator, new StartSession(Guid.NewGuid()));
 
-        for (var round = 1; round <= Rounds; round++)
+        for (var round = 0; round < Rounds; round++)
         {
-            var clientEventId = Guid.NewGuid();
-            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            // Each attempt is a new event (new id) carrying the same clientEventId, as a client's retry is.
-            var attempts = Enumerable.Range(0, 2 * AttemptsPerServer).Select(i => Task.Run(async () =>
-            {
-                await start.Task;
-                return (await logs[i % 2].AppendAsync([Events.New(session, clientEventId)]))[0];
-            })).ToList();
-            start.SetResult();
-            var acks = await Task.WhenAll(attempts);
+            var command = new AddNote(Guid.NewGuid(), $"round {round}", [], null);
+            var acks = await Task.WhenAll(Enumerable.Range(0, 2 * AttemptsPerServer).Select(i =>
+                Task.Run(() => (i % 2 == 0 ? serverA : serverB).Writer.WriteAsync(room.Observer, command))));
 
-            Assert.All(acks, a => Assert.Equal(round, a.Seq));
-            Assert.Single(acks, a => !a.Duplicate);
+            Assert.Single(acks.Select(x => x.Seq).Distinct());
+            Assert.Single(acks, x => !x.Duplicate);
+            Assert.Equal(round + 2, acks[0].Seq);
         }
-
-        var stored = await logs[1].SinceAsync(session, 0);
-        Assert.Equal(Enumerable.Range(1, Rounds).Select(i => (long)i), stored.Select(e => e.Seq));
-        Assert.Equal(Rounds, stored.Select(e => e.ClientEventId).Distinct().Count());
-    }
-
-    [Fact]
-    public async Task Failing_batches_among_concurrent_appends_leave_no_gap()
-    {
-        await using var db = await TestDatabase.CreateAsync();
-        var logs = new[] { await db.MigratedLogAsync(), await db.MigratedLogAsync() };
-        var session = Guid.NewGuid();
-        await logs[0].AddSessionAsync(session);
-        var taken = Events.New(session);
-        await logs[0].AppendAsync([taken]);
-        var good = 0;
-
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
-        {
-            for (var i = 0; i < 30; i++)
-            {
-                if (i % 3 == 2)
-                {
-                    // Takes numbers for its first two events, then fails on a stored event's id.
-                    await Assert.ThrowsAsync<PostgresException>(() =>
-                        logs[t % 2].AppendAsync([Events.New(session), Events.New(session), Events.New(session) with { Id = taken.Id }]));
-                }
-                else
-                {
-                    await logs[t % 2].AppendAsync([Events.New(session), Events.New(session)]);
-                    Interlocked.Add(ref good, 2);
-                }
-            }
-        })));
-
-        var stored = await logs[1].SinceAsync(session, 0);
-        Assert.Equal(1 + good, stored.Count);
-        Assert.Equal(Enumerable.Range(1, 1 + good).Select(i => (long)i), stored.Select(e => e.Seq));
-    }
-
-    [Fact]
-    public async Task A_writer_holding_one_session_blocks_that_session_only_and_its_rollback_leaves_no_gap()
-    {
-        await using var db = await TestDatabase.CreateAsync();
-        var logs = new[] { await db.MigratedLogAsync(), await db.MigratedLogAsync() };
-        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-        await logs[0].AddSessionAsync(a);
-        await logs[0].AddSessionAsync(b);
-
-        // Server 1 is mid-append on session A: it has taken A's next number and not committed.
-        await using var holder = await db.NewServer().OpenConnectionAsync();
-        await using var held = await holder.BeginTransactionAsync();
-        Assert.Equal(1, await holder.ExecuteScalarAsync<long>("UPDATE sessions SET last_seq = last_seq + 1 WHERE id = @a RETURNING last_seq", new { a }, held));
-
-        // Server 2 appends to B straight away...
-        var toB = await logs[1].AppendAsync([Events.New(b)]).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal([new Ack(1, false)], toB);
-        // ...while its append to A waits for A's row.
-        var toA = logs[1].AppendAsync([Events.New(a)]);
-        await Task.Delay(500);
-        Assert.False(toA.IsCompleted);
-
-        await held.RollbackAsync();
-        // The rolled-back number is given again: no gap.
-        Assert.Equal([new Ack(1, false)], await toA.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    [Fact]
-    public async Task Batches_naming_the_same_sessions_in_opposite_orders_do_not_deadlock()
-    {
-        await using var db = await TestDatabase.CreateAsync();
-        var logs = new[] { await db.MigratedLogAsync(), await db.MigratedLogAsync() };
-        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-        await logs[0].AddSessionAsync(a);
-        await logs[0].AddSessionAsync(b);
-
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
-        {
-            var (first, second) = t % 2 == 0 ? (a, b) : (b, a);
-            for (var i = 0; i < 25; i++)
-            {
-                await logs[t % 2].AppendAsync([Events.New(first), Events.New(second)]);
-            }
-        })));
-
-        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), (await logs[0].SinceAsync(a, 0)).Select(e => e.Seq));
-        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), (await logs[0].SinceAsync(b, 0)).Select(e => e.Seq));
+        using var c = b.Open();
+        Assert.Equal(Rounds + 1, c.ExecuteScalar<long>("SELECT COUNT(*) FROM events WHERE session_id = @id", new { id = room.SessionId }));
     }
 }

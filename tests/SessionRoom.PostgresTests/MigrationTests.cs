@@ -11,17 +11,20 @@ public sealed class MigrationTests
         await using var db = await TestDatabase.CreateAsync();
         var server = db.NewServer();
 
-        var first = await PgMigrator.RunAsync(server);
-        var second = await PgMigrator.RunAsync(server);
+        var first = server.Migrate();
+        var second = server.Migrate();
 
         Assert.Equal(PgMigrator.Available, first);
-        Assert.Contains("0001_event_log.sql", first);
+        Assert.Contains("0001_initial.sql", first);
         Assert.Empty(second);
-        await using var c = await server.OpenConnectionAsync();
-        Assert.Equal(PgMigrator.Available, (await c.QueryAsync<string>("SELECT name FROM schema_migrations ORDER BY name")).ToList());
-        var tables = (await c.QueryAsync<string>(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).ToList();
-        Assert.Equal(["event_tags", "events", "schema_migrations", "sessions"], tables);
+        using var c = server.Open();
+        Assert.Equal(PgMigrator.Available, c.Query<string>("SELECT name FROM schema_migrations ORDER BY name").ToList());
+        var tables = c.Query<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name").ToList();
+        // SQLite's tables, but for its FTS5 table event_text (a tsvector column of events here).
+        Assert.Equal(
+            ["codebook_tags", "event_tags", "events", "highlights", "invites", "member_tokens", "members", "prompts", "schema_migrations",
+             "session_tags", "sessions", "settings", "studies", "tag_participant_counts", "tag_prompt_counts", "theme_cards", "themes", "withdrawals"],
+            tables);
     }
 
     [Fact]
@@ -30,11 +33,11 @@ public sealed class MigrationTests
         await using var db = await TestDatabase.CreateAsync();
         var (a, b) = (db.NewServer(), db.NewServer());
 
-        var both = await Task.WhenAll(Task.Run(() => PgMigrator.RunAsync(a)), Task.Run(() => PgMigrator.RunAsync(b)));
+        var both = await Task.WhenAll(Task.Run(a.Migrate), Task.Run(b.Migrate));
 
         // Whichever got the lock first applied everything; the other found it all in the journal.
         Assert.Equal(PgMigrator.Available, both.SelectMany(applied => applied).Order(StringComparer.Ordinal));
-        await using var c = await a.OpenConnectionAsync();
-        Assert.Equal(PgMigrator.Available.Count, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"));
+        using var c = a.Open();
+        Assert.Equal(PgMigrator.Available.Count, c.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations"));
     }
 }

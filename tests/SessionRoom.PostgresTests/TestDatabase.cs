@@ -1,9 +1,11 @@
-using System.Text.Json;
 using Npgsql;
 using SessionRoom.Core.Live;
-using SessionRoom.Data.Postgres;
+using SessionRoom.Core.Studies;
+using SessionRoom.Data;
+using SessionRoom.Data.Live;
+using SessionRoom.Data.Stores;
 
-// Each test makes its own database and opens up to 16 connections to it; one test at a time keeps
+// Each test makes its own database and opens several connections to it; one test at a time keeps
 // the connection count under PostgreSQL's default limit and the timings readable.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
@@ -19,7 +21,7 @@ internal sealed class TestDatabase : IAsyncDisposable
     public const string EnvironmentVariable = "SESSIONROOM_TEST_POSTGRES";
 
     private readonly NpgsqlDataSource _admin;
-    private readonly List<NpgsqlDataSource> _servers = [];
+    private readonly List<Db> _servers = [];
 
     private TestDatabase(NpgsqlDataSource admin, string name, string connectionString)
     {
@@ -53,26 +55,26 @@ internal sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>A new connection pool of its own, as a separate server would have.</summary>
-    public NpgsqlDataSource NewServer()
+    public Db NewServer()
     {
-        var server = NpgsqlDataSource.Create(ConnectionString);
+        var server = Db.Postgres(ConnectionString);
         _servers.Add(server);
         return server;
     }
 
-    /// <summary>A new server with the schema migrated, and its event log.</summary>
-    public async Task<PgEventLog> MigratedLogAsync()
+    /// <summary>A new server with the schema migrated.</summary>
+    public Db MigratedServer()
     {
         var server = NewServer();
-        await PgMigrator.RunAsync(server);
-        return new PgEventLog(server);
+        server.Migrate();
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)
         {
-            await server.DisposeAsync();
+            server.Dispose();
         }
         // FORCE: a test that failed half-way may have left a connection open.
         await using (var drop = _admin.CreateCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)"))
@@ -83,13 +85,44 @@ internal sealed class TestDatabase : IAsyncDisposable
     }
 }
 
-/// <summary>Events to append.</summary>
-internal static class Events
+/// <summary>A live session made through the stores, with its facilitator, an observer and a participant.</summary>
+internal sealed record LiveRoom(Guid SessionId, Caller Facilitator, Caller Observer, Caller Participant)
 {
-    public static SessionEvent New(Guid sessionId, Guid? clientEventId = null, string? text = null, params string[] tags) =>
-        new(0, Guid.NewGuid(), clientEventId ?? Guid.NewGuid(), EventTypes.Note, Audiences.Backroom, Guid.NewGuid(), null, null, null,
-            1234, DateTimeOffset.UtcNow, text, tags, JsonSerializer.SerializeToElement(new { n = 1 }))
+    public static LiveRoom Create(Db db)
+    {
+        var study = new StudyStore(db, TimeProvider.System).Create(new ValidStudy("Two servers", null));
+        var session = new SessionStore(db, TimeProvider.System).Create(study.Id, new ValidSession("Round 1", SessionModes.FocusGroup, ["confused"], []))!;
+        var members = new MemberStore(db, TimeProvider.System);
+        var f = members.FacilitatorMember(session.Id, "Facilitator");
+        Caller Join(string role)
         {
-            SessionId = sessionId,
-        };
+            var m = members.Join(members.CreateInvite(session.Id, role, null).Token, null)!;
+            return new Caller(m.MemberId, session.Id, m.Role, m.Code, m.DisplayName);
+        }
+        return new LiveRoom(session.Id, new Caller(f.MemberId, session.Id, f.Role, f.Code, f.DisplayName), Join(Roles.Observer), Join(Roles.Participant));
+    }
+}
+
+/// <summary>The event writer of one server; nobody listens to its fan-out, and a failed batch is remembered.</summary>
+internal sealed class ServerWriter : IAsyncDisposable
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _failures = new();
+
+    public ServerWriter(Db db)
+    {
+        Writer = new EventWriter(db, new LiveSessions(new LiveOptions()), new NoPublisher(), TimeProvider.System, _failures.Enqueue);
+    }
+
+    public EventWriter Writer { get; }
+
+    public IReadOnlyCollection<Exception> Failures => _failures;
+
+    public ValueTask DisposeAsync() => Writer.DisposeAsync();
+
+    private sealed class NoPublisher : IEventPublisher
+    {
+        public void Publish(IReadOnlyList<SessionEvent> events)
+        {
+        }
+    }
 }

@@ -29,6 +29,23 @@ public sealed class SearchQueryTests
     [InlineData(null)]
     public void ToFts_NothingToSearchFor_IsNull(string? input) => Assert.Null(SearchQuery.ToFts(input));
 
+    [Theory]
+    [InlineData("price", "price:*")]
+    [InlineData("  Blue   mug ", "blue:* & mug:*")]
+    [InlineData("\"small teams\" price", "(small <-> teams) & price:*")]
+    [InlineData("don't", "don:* & t:*")]
+    [InlineData("text: NEAR(a b) & | ! <->", "text:* & near:* & a:* & b:*")]
+    [InlineData("\"unclosed phrase", "(unclosed <-> phrase)")]
+    [InlineData("\"one\"", "one:*")]
+    public void ToTsQuery_IsTheSameSearchAsToFts_ForPostgreSql(string input, string expected) =>
+        Assert.Equal(expected, SearchQuery.ToTsQuery(input));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("*** -- ()")]
+    [InlineData(null)]
+    public void ToTsQuery_NothingToSearchFor_IsNull(string? input) => Assert.Null(SearchQuery.ToTsQuery(input));
+
     [Fact]
     public void Runs_SplitAtTheMarks()
     {

@@ -30,6 +30,23 @@ public static class SearchQuery
     }
 
     /// <summary>
+    /// The same search as <see cref="ToFts"/> as a PostgreSQL <c>to_tsquery('simple', ...)</c> query: every word a
+    /// prefix (<c>word:*</c>), a phrase its words in a row (<c>a &lt;-&gt; b</c>), all of them required (<c>&amp;</c>).
+    /// The words hold only letters and digits, so nothing in them is tsquery syntax. Null as for ToFts.
+    /// </summary>
+    public static string? ToTsQuery(string? input)
+    {
+        var terms = Terms(input ?? "");
+        if (terms.Count == 0)
+        {
+            return null;
+        }
+        return string.Join(" & ", terms.Select(t => t.Phrase
+            ? "(" + string.Join(" <-> ", t.Text.Split(' ').Select(w => w.ToLowerInvariant())) + ")"
+            : t.Text.ToLowerInvariant() + ":*"));
+    }
+
+    /// <summary>
     /// The words and phrases of the input. Like FTS5's tokenizer, anything that is not a letter or a
     /// digit separates words ("don't" is "don" and "t"), so what is searched is what was indexed.
     /// </summary>

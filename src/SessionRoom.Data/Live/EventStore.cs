@@ -35,7 +35,7 @@ public sealed class EventStore(Db db)
             """
             SELECT COALESCE(MAX(seq), 0) FROM events
             WHERE session_id = @sessionId AND (audience = @room OR @backroom)
-              AND NOT (restricted = 1 AND @observer AND NOT @ended AND (actor_id IS NULL OR actor_id <> @me))
+              AND NOT (restricted = TRUE AND @observer AND NOT @ended AND (actor_id IS NULL OR actor_id <> @me))
             """,
             new
             {

@@ -14,6 +14,28 @@ namespace SessionRoom.Data.Live;
 /// to the <see cref="IEventPublisher"/> in seq order. A repeated <c>clientEventId</c> stores nothing
 /// and acknowledges the first event's seq with <c>Duplicate = true</c>.
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>seq.</b> Each event takes one more than the larger of the session's highest stored seq and its
+/// <c>seq_floor</c> (the high-water mark a consent withdrawal keeps, so deleted numbers are never given
+/// again), both read inside the batch's transaction. On SQLite this writer is the only writer of the file
+/// (one server), so that is enough.
+/// </para>
+/// <para>
+/// <b>Several servers on PostgreSQL.</b> Each server has its own writer, so two transactions may number
+/// the same session at once. The batch therefore first locks the row of every session it writes to
+/// (<c>SELECT ... FOR UPDATE</c>, in id order so two batches naming the same sessions cannot deadlock), and
+/// only then looks up clientEventIds and reads the highest seq. The lock is held until commit or rollback:
+/// the writers of one session, on any server, take turns, and each reads (READ COMMITTED: every statement
+/// sees what was committed before it began) the events the one before it committed. So seq has no gap and
+/// no repeat, and a retry racing its first attempt on the other server waits, then finds it and acknowledges
+/// it as a duplicate. A batch that rolls back has stored nothing, so the next one takes the same numbers.
+/// Writers of other sessions lock other rows and never wait. The consent withdrawal updates the same row,
+/// so it too takes turns with the writers. Why a row lock: it is the session's own row (no hashed advisory
+/// key to agree on), and a sequence is not transactional (a rolled-back number is lost: a gap).
+/// <c>UNIQUE (session_id, client_event_id)</c> and the primary key <c>(session_id, seq)</c> back this up.
+/// </para>
+/// </remarks>
 public sealed class EventWriter : IAsyncDisposable
 {
     public const int MaxBatch = 512;
@@ -76,8 +98,9 @@ public sealed class EventWriter : IAsyncDisposable
         {
             using var connection = _db.Open();
             using var tx = connection.BeginTransaction();
-            using var inserts = new EventInserts(connection, tx);
-            var view = new SqlLiveView(connection, tx, _clock);
+            LockSessions(connection, tx, batch);
+            using var inserts = new EventInserts(_db, connection, tx);
+            var view = new SqlLiveView(_db, connection, tx, _clock);
             var lastSeq = new Dictionary<Guid, long>();
             foreach (var request in batch)
             {
@@ -114,6 +137,16 @@ public sealed class EventWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>PostgreSQL: locks the rows of the batch's sessions until the transaction ends (see the remarks above).</summary>
+    private void LockSessions(IDbConnection c, IDbTransaction tx, List<Request> batch)
+    {
+        if (_db.IsPostgres)
+        {
+            var sessionIds = batch.Select(r => r.Caller.SessionId).Distinct().ToArray();
+            c.Execute("SELECT id FROM sessions WHERE id = ANY(@sessionIds) ORDER BY id FOR UPDATE", new { sessionIds }, tx);
+        }
+    }
+
     private (Request, SessionEvent?, Ack) Write(IDbConnection c, IDbTransaction tx, EventInserts inserts, SqlLiveView view, Dictionary<Guid, long> lastSeq, Request request)
     {
         var (caller, command) = (request.Caller, request.Command);
@@ -124,17 +157,18 @@ public sealed class EventWriter : IAsyncDisposable
         }
 
         // One instant per event: the rules' clock (a task's duration) and the event's time agree to the millisecond.
-        var now = _clock.GetUtcNow();
+        var now = _db.Now(_clock);
         view.Now = now;
         var decided = _rules.Decide(view, caller, command);
         if (!lastSeq.TryGetValue(sessionId, out var last))
         {
             // seq_floor: numbers of events deleted by a consent withdrawal are never given again.
-            last = c.ExecuteScalar<long>(
+            var (stored, floor) = c.QuerySingle<(long, long)>(
                 """
-                SELECT MAX(COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0),
-                           COALESCE((SELECT seq_floor FROM sessions WHERE id = @sessionId), 0))
+                SELECT COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0),
+                       COALESCE((SELECT seq_floor FROM sessions WHERE id = @sessionId), 0)
                 """, new { sessionId }, tx);
+            last = Math.Max(stored, floor);
         }
         var seq = last + 1;
         lastSeq[sessionId] = seq;

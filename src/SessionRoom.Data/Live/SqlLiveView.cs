@@ -11,7 +11,7 @@ namespace SessionRoom.Data.Live;
 /// One view serves one batch: the session row and its tags are read once per batch, not once per
 /// question, and the writer calls <see cref="Forget"/> after it changes the session row.
 /// </summary>
-internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvider clock) : ILiveView
+internal sealed class SqlLiveView(Db db, IDbConnection c, IDbTransaction tx, TimeProvider clock) : ILiveView
 {
     private readonly Dictionary<Guid, SessionFacts?> _sessions = [];
     private readonly Dictionary<Guid, IReadOnlyList<string>> _tags = [];
@@ -81,10 +81,10 @@ internal sealed class SqlLiveView(IDbConnection c, IDbTransaction tx, TimeProvid
     {
         // Only the events since the participant's last start of this task matter.
         var events = c.Query<TaskRow>(
-            """
+            $"""
             SELECT type AS Type, at_ms AS AtMs FROM events
             WHERE session_id = @sessionId AND prompt_id = @promptId AND participant_id = @participantId
-              AND type IN @types
+              AND {db.In("type", "types")}
               AND seq >= COALESCE((SELECT MAX(seq) FROM events
                                    WHERE session_id = @sessionId AND prompt_id = @promptId AND participant_id = @participantId
                                      AND type = 'task-started'), 0)

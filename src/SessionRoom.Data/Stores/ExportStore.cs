@@ -69,7 +69,7 @@ public sealed class ExportStore(Db db)
     public IEnumerable<SessionEvent> StreamEvents(Guid sessionId)
     {
         using var connection = db.Open();
-        using var tx = connection.BeginTransaction(deferred: true);
+        using var tx = Db.BeginRead(connection);
         // One row per event and tag (an untagged event has one row with a null tag), folded into events as they come.
         var rows = connection.Query<EventRow>(
             """
@@ -113,7 +113,7 @@ public sealed class ExportStore(Db db)
     public IEnumerable<ExportCsvEvent> StreamCsvEvents(Guid sessionId)
     {
         using var connection = db.Open();
-        using var tx = connection.BeginTransaction(deferred: true);
+        using var tx = Db.BeginRead(connection);
         using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText =
@@ -126,7 +126,10 @@ public sealed class ExportStore(Db db)
             WHERE e.session_id = @sessionId
             ORDER BY e.seq
             """;
-        command.Parameters.AddWithValue("@sessionId", DapperTypes.Text(sessionId));
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "sessionId";
+        parameter.Value = db.Id(sessionId);
+        command.Parameters.Add(parameter);
         using var reader = command.ExecuteReader();
         ExportCsvEvent? current = null;
         var tags = new List<string>();
@@ -142,7 +145,7 @@ public sealed class ExportStore(Db db)
             if (current is null || seq != current.Seq)
             {
                 current = new ExportCsvEvent(
-                    seq, reader.GetString(1), reader.GetString(2), reader.GetInt64(3), DapperTypes.ParseTime(reader.GetString(4)),
+                    seq, reader.GetString(1), reader.GetString(2), reader.GetInt64(3), DapperTypes.ReadTime(reader.GetValue(4)),
                     Text(reader, 5), Id(reader, 6), Id(reader, 7), Id(reader, 8), Text(reader, 9), Text(reader, 10), tags);
             }
             if (Text(reader, 11) is { } tag)
@@ -155,10 +158,12 @@ public sealed class ExportStore(Db db)
             tags.Sort(StringComparer.Ordinal);
             yield return current;
         }
+        // The reader first: PostgreSQL runs one command at a time per connection, and the commit is one.
+        reader.Dispose();
         tx.Commit();
 
-        static string? Text(Microsoft.Data.Sqlite.SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        static Guid? Id(Microsoft.Data.Sqlite.SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Guid.Parse(r.GetString(i));
+        static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        static Guid? Id(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : DapperTypes.ReadGuid(r.GetValue(i));
     }
 
     private static SessionEvent ToEvent(Guid sessionId, EventRow r, List<string> tags)

@@ -16,7 +16,7 @@ public sealed class MemberStore(Db db, TimeProvider clock)
     {
         RequireSession(c, tx, sessionId);
         var token = Secrets.NewToken();
-        var invite = new InviteInfo(Guid.NewGuid(), sessionId, role, name, clock.GetUtcNow(), null, null, null);
+        var invite = new InviteInfo(Guid.NewGuid(), sessionId, role, name, db.Now(clock), null, null, null);
         c.Execute(
             """
             INSERT INTO invites (id, session_id, role, name, token_hash, created_utc)
@@ -46,7 +46,7 @@ public sealed class MemberStore(Db db, TimeProvider clock)
     /// </summary>
     public Guid? RevokeInvite(Guid sessionId, Guid inviteId) => db.InTransaction((c, tx) =>
     {
-        var now = clock.GetUtcNow();
+        var now = db.Now(clock);
         var found = c.Execute(
             "UPDATE invites SET revoked_utc = COALESCE(revoked_utc, @now) WHERE id = @inviteId AND session_id = @sessionId",
             new { inviteId, sessionId, now }, tx);
@@ -150,7 +150,7 @@ public sealed class MemberStore(Db db, TimeProvider clock)
             Role = role,
             Code = code,
             DisplayName = displayName ?? code,
-            CreatedUtc = clock.GetUtcNow(),
+            CreatedUtc = db.Now(clock),
         };
         c.Execute(
             """
@@ -166,7 +166,7 @@ public sealed class MemberStore(Db db, TimeProvider clock)
         var token = Secrets.NewToken();
         c.Execute(
             "INSERT INTO member_tokens (token_hash, member_id, created_utc) VALUES (@hash, @Id, @now)",
-            new { hash = Secrets.Hash(token), member.Id, now = clock.GetUtcNow() }, tx);
+            new { hash = Secrets.Hash(token), member.Id, now = db.Now(clock) }, tx);
         return new Member(token, member.Id, member.SessionId, member.Role, member.DisplayName, member.Code);
     }
 

@@ -25,14 +25,14 @@ public sealed class MetricsStore(Db db)
         foreach (var sessionId in sessionIds)
         {
             var prompts = c.Query<PromptRow>(
-                PromptRow.Select + " WHERE session_id = @sessionId AND kind IN @Kinds ORDER BY position", new { sessionId, Kinds }, tx)
+                PromptRow.Select + $" WHERE session_id = @sessionId AND {db.In("kind", "Kinds")} ORDER BY position", new { sessionId, Kinds }, tx)
                 .Select(r => r.ToPrompt())
                 .ToList();
             // Answers and task ends of those prompts; the metrics need neither their tags nor their text.
             var events = prompts.Count == 0 ? [] : c.Query<EventRow>(
-                EventRow.Select + """
-                WHERE e.session_id = @sessionId AND e.type IN @Types
-                  AND e.prompt_id IN (SELECT id FROM prompts WHERE session_id = @sessionId AND kind IN @Kinds)
+                EventRow.Select + $"""
+                WHERE e.session_id = @sessionId AND {db.In("e.type", "Types")}
+                  AND e.prompt_id IN (SELECT id FROM prompts WHERE session_id = @sessionId AND {db.In("kind", "Kinds")})
                 ORDER BY e.seq
                 """, new { sessionId, Types, Kinds }, tx)
                 .Select(r => r.ToEvent(sessionId, []))

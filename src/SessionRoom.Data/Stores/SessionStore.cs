@@ -21,7 +21,7 @@ public sealed class SessionStore(Db db, TimeProvider clock)
             INSERT INTO sessions (id, study_id, title, mode, status, blind, created_utc)
             VALUES (@id, @studyId, @Title, @Mode, @status, @Blind, @now)
             """,
-            new { id, studyId, input.Title, input.Mode, status = SessionStatuses.Draft, input.Blind, now = clock.GetUtcNow() }, tx);
+            new { id, studyId, input.Title, input.Mode, status = SessionStatuses.Draft, input.Blind, now = db.Now(clock) }, tx);
         // Tags left out: the study's codebook as it is now (API.md).
         var tags = input.Tags ?? StudyStore.ReadCodebook(c, tx, studyId).Select(t => t.Name).ToList();
         WriteTags(c, tx, id, tags);

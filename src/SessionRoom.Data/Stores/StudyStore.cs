@@ -8,7 +8,7 @@ public sealed class StudyStore(Db db, TimeProvider clock)
 {
     public Study Create(ValidStudy input, IReadOnlyList<CodebookTag>? codebook = null)
     {
-        var study = new Study(Guid.NewGuid(), input.Name, input.Goal, clock.GetUtcNow(), input.ConsentText);
+        var study = new Study(Guid.NewGuid(), input.Name, input.Goal, db.Now(clock), input.ConsentText);
         db.InTransaction((c, tx) =>
         {
             c.Execute(

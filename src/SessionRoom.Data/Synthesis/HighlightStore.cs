@@ -29,7 +29,7 @@ public sealed class HighlightStore(Db db, TimeProvider clock)
         RequireStarrable(c, tx, sessionId, seq);
         return c.Execute(
             "INSERT INTO highlights (session_id, seq, created_utc) VALUES (@sessionId, @seq, @now) ON CONFLICT (session_id, seq) DO NOTHING",
-            new { sessionId, seq, now = clock.GetUtcNow() }, tx) == 1;
+            new { sessionId, seq, now = db.Now(clock) }, tx) == 1;
     });
 
     /// <summary>Takes the star away; true when there was one. The same checks as <see cref="Star"/>.</summary>
@@ -85,9 +85,9 @@ public sealed class HighlightStore(Db db, TimeProvider clock)
                 events[(sessionId, row.Seq)] = row.ToEvent(sessionId, tags[row.Seq].ToList());
             }
         }
-        // As text: Dapper expands a list without the GUID type handler, and ids are stored as text.
-        var promptIds = events.Values.Select(e => e.PromptId).OfType<Guid>().Distinct().Select(g => g.ToString("D")).ToList();
-        var prompts = promptIds.Count == 0 ? [] : c.Query<PromptRow>(PromptRow.Select + " WHERE id IN @promptIds", new { promptIds }, tx)
+        // As Db.Ids: Dapper expands a list without the GUID type handler.
+        var promptIds = events.Values.Select(e => e.PromptId).OfType<Guid>().Distinct().ToList();
+        var prompts = promptIds.Count == 0 ? [] : c.Query<PromptRow>(PromptRow.Select + " WHERE " + db.In("id", "promptIds"), new { promptIds = db.Ids(promptIds) }, tx)
             .Select(p => p.ToPrompt()).ToDictionary(p => p.Id);
         return marks.Select(m =>
         {

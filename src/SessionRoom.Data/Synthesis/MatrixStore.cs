@@ -86,8 +86,8 @@ public sealed class MatrixStore(Db db)
     public TagMatrices Compute(Guid studyId, Guid? sessionId) => db.Read((c, tx) =>
     {
         var scope = Scope.Read(c, tx, studyId, sessionId);
-        var byPromptCounts = ReadCounts(c, tx, scope, "tag_prompt_counts", "prompt_id");
-        var byParticipantCounts = ReadCounts(c, tx, scope, "tag_participant_counts", "participant_id");
+        var byPromptCounts = ReadCounts(db, c, tx, scope, "tag_prompt_counts", "prompt_id");
+        var byParticipantCounts = ReadCounts(db, c, tx, scope, "tag_participant_counts", "participant_id");
         var tags = ReadTagColumns(c, tx, scope, byPromptCounts);
 
         var promptRows = PromptRows(scope);
@@ -132,8 +132,7 @@ public sealed class MatrixStore(Db db)
         var scope = Scope.Read(c, tx, studyId, sessionId);
         var key = rowKey == None ? (Guid?)null : Guid.TryParse(rowKey, out var g) ? g : throw InputException.For("row", "row is an id from the matrix, or \"none\".");
         string where;
-        // Compared as text: Dapper expands a list without the GUID type handler, and ids are stored as text.
-        IReadOnlyList<Guid> ids = [];
+                IReadOnlyList<Guid> ids = [];
         if (by == MatrixBy.Prompt)
         {
             if (key is { } promptId)
@@ -143,7 +142,7 @@ public sealed class MatrixStore(Db db)
                 ids = scope.IsSession
                     ? [promptId]
                     : scope.Prompts.Where(p => StudyMetrics.Key(p.Text) == wording).Select(p => p.Id).ToList();
-                where = "e.prompt_id IN @ids";
+                where = db.In("e.prompt_id", "ids");
             }
             else
             {
@@ -155,7 +154,7 @@ public sealed class MatrixStore(Db db)
             ids = key is { } memberId ? [memberId] : [];
             where = key is null
                 ? "(e.participant_id IS NULL OR e.participant_id NOT IN (SELECT id FROM members WHERE session_id = @sessionId AND role = 'participant'))"
-                : "e.participant_id IN @ids";
+                : db.In("e.participant_id", "ids");
         }
 
         var items = new List<MatrixItem>();
@@ -169,16 +168,16 @@ public sealed class MatrixStore(Db db)
                 EventRow.Select +
                 $"""
                 WHERE e.session_id = @sessionId AND {where}
-                  AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND t.tag = @tag COLLATE NOCASE)
+                  AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND lower(t.tag) = lower(@tag))
                 ORDER BY e.seq LIMIT @take
-                """, new { sessionId = session.Id, ids = ids.Select(g => g.ToString("D")).ToList(), tag, take = limit - items.Count }, tx).ToList();
+                """, new { sessionId = session.Id, ids = db.Ids(ids), tag, take = limit - items.Count }, tx).ToList();
             if (rows.Count == 0)
             {
                 continue;
             }
             var seqs = rows.Select(r => r.Seq).ToList();
             var tags = c.Query<(long Seq, string Tag)>(
-                "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq IN @seqs ORDER BY seq, tag", new { sessionId = session.Id, seqs }, tx)
+                $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND {db.In("seq", "seqs")} ORDER BY seq, tag", new { sessionId = session.Id, seqs }, tx)
                 .ToLookup(t => t.Seq, t => t.Tag);
             foreach (var row in rows)
             {
@@ -195,13 +194,17 @@ public sealed class MatrixStore(Db db)
     /// The scope's rows of one count table (<c>tag_prompt_counts</c> or <c>tag_participant_counts</c>), read with a
     /// plain data reader: a study has thousands, and mapping each through Dapper cost more than the query.
     /// </summary>
-    private static List<CountRow> ReadCounts(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, string table, string keyColumn)
+    private static List<CountRow> ReadCounts(Db db, System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, string table, string keyColumn)
     {
         using var command = c.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = $"SELECT session_id, tag, {keyColumn}, n FROM {table} WHERE session_id IN ({Scope.Sql}) AND n > 0";
-        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@studyId", DapperTypes.Text(scope.StudyId)));
-        command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter("@sessionId", scope.SessionId is { } id ? DapperTypes.Text(id) : DBNull.Value));
+        // Ids as text on both providers (CAST is a no-op on SQLite; PostgreSQL's uuid text is SQLite's form).
+        command.CommandText = $"SELECT CAST(session_id AS TEXT), tag, {keyColumn}, n FROM {table} WHERE session_id IN ({scope.Sql}) AND n > 0";
+        Add(command, "studyId", db.Id(scope.StudyId));
+        if (scope.SessionId is { } id)
+        {
+            Add(command, "sessionId", db.Id(id));
+        }
         using var reader = command.ExecuteReader();
         var rows = new List<CountRow>();
         while (reader.Read())
@@ -209,6 +212,14 @@ public sealed class MatrixStore(Db db)
             rows.Add(new CountRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
         }
         return rows;
+    }
+
+    private static void Add(System.Data.IDbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>
@@ -289,7 +300,7 @@ public sealed class MatrixStore(Db db)
     private static TagColumns ReadTagColumns(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Scope scope, List<CountRow> counts)
     {
         var sessionTags = c.Query<(string SessionId, string Name)>(
-            $"SELECT session_id, name FROM session_tags WHERE session_id IN ({Scope.Sql}) ORDER BY position", scope.Args, tx)
+            $"SELECT CAST(session_id AS TEXT), name FROM session_tags WHERE session_id IN ({scope.Sql}) ORDER BY position", scope.Args, tx)
             .ToLookup(t => t.SessionId, t => t.Name, StringComparer.OrdinalIgnoreCase);
         var columns = new TagColumns();
         foreach (var session in scope.Sessions)
@@ -326,7 +337,13 @@ public sealed class MatrixStore(Db db)
     private sealed class Scope
     {
         /// <summary>The ids of the scope's sessions, as a subquery on <c>@studyId</c> and <c>@sessionId</c>.</summary>
-        public const string Sql = "SELECT id FROM sessions WHERE study_id = @studyId AND (@sessionId IS NULL OR id = @sessionId)";
+        /// <summary>The scope's session ids, from the parameters <c>@studyId</c> and (for one session) <c>@sessionId</c>.</summary>
+        /// <remarks>Two forms, not <c>(@sessionId IS NULL OR id = @sessionId)</c>: PostgreSQL cannot type a null parameter compared only with IS NULL.</remarks>
+        public string Sql => SqlFor(SessionId);
+
+        private static string SqlFor(Guid? sessionId) => sessionId is null
+            ? "SELECT id FROM sessions WHERE study_id = @studyId"
+            : "SELECT id FROM sessions WHERE study_id = @studyId AND id = @sessionId";
 
         public object Args { get; private init; } = new();
         public Guid StudyId { get; private init; }
@@ -338,11 +355,11 @@ public sealed class MatrixStore(Db db)
 
         public static Scope Read(System.Data.IDbConnection c, System.Data.IDbTransaction tx, Guid studyId, Guid? sessionId)
         {
-            _ = c.ExecuteScalar<string?>("SELECT id FROM studies WHERE id = @studyId", new { studyId }, tx)
+            _ = c.ExecuteScalar<Guid?>("SELECT id FROM studies WHERE id = @studyId", new { studyId }, tx)
                 ?? throw new NotFoundException("There is no study with that id.");
             var args = new { studyId, sessionId };
             var sessions = c.Query<SessionRow>(
-                "SELECT id AS Id, title AS Title FROM sessions WHERE study_id = @studyId AND (@sessionId IS NULL OR id = @sessionId) ORDER BY created_utc, id",
+                $"SELECT id AS Id, title AS Title FROM sessions WHERE id IN ({SqlFor(sessionId)}) ORDER BY created_utc, id",
                 args, tx).ToList();
             if (sessionId is not null && sessions.Count == 0)
             {
@@ -358,10 +375,10 @@ public sealed class MatrixStore(Db db)
                 Prompts = c.Query<ScopePrompt>(
                     $"""
                     SELECT id AS Id, session_id AS SessionId, position AS Position, kind AS Kind, text AS Text, options_json AS OptionsJson, scale_max AS ScaleMax
-                    FROM prompts WHERE session_id IN ({Sql}) ORDER BY position
+                    FROM prompts WHERE session_id IN ({SqlFor(sessionId)}) ORDER BY position
                     """, args, tx).ToList(),
                 Participants = c.Query<ScopeMember>(
-                    $"SELECT id AS Id, session_id AS SessionId, code AS Code FROM members WHERE session_id IN ({Sql}) AND role = @role",
+                    $"SELECT id AS Id, session_id AS SessionId, code AS Code FROM members WHERE session_id IN ({SqlFor(sessionId)}) AND role = @role",
                     new { studyId, sessionId, role = Roles.Participant }, tx).ToList(),
             };
         }

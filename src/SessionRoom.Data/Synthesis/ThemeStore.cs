@@ -72,7 +72,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
         var valid = ThemeRules.Name(name);
         RequireStudy(c, tx, studyId);
         ThemeRules.RequireUniqueName(valid, ThemeNames(c, tx, studyId));
-        var now = clock.GetUtcNow();
+        var now = db.Now(clock);
         var id = Guid.NewGuid();
         var position = c.ExecuteScalar<long>("SELECT COALESCE(MAX(position), 0) + 1 FROM themes WHERE study_id = @studyId", new { studyId }, tx);
         c.Execute(
@@ -97,7 +97,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
         var valid = ThemeRules.Name(name);
         RequireTheme(c, tx, studyId, themeId);
         ThemeRules.RequireUniqueName(valid, ThemeNames(c, tx, studyId), themeId);
-        c.Execute("UPDATE themes SET name = @valid, updated_utc = @now WHERE id = @themeId", new { valid, themeId, now = clock.GetUtcNow() }, tx);
+        c.Execute("UPDATE themes SET name = @valid, updated_utc = @now WHERE id = @themeId", new { valid, themeId, now = db.Now(clock) }, tx);
         return ReadThemes(c, tx, studyId, themeId).Single();
     });
 
@@ -253,7 +253,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
     }
 
     private void Touch(IDbConnection c, IDbTransaction tx, Guid themeId) =>
-        c.Execute("UPDATE themes SET updated_utc = @now WHERE id = @themeId", new { themeId, now = clock.GetUtcNow() }, tx);
+        c.Execute("UPDATE themes SET updated_utc = @now WHERE id = @themeId", new { themeId, now = db.Now(clock) }, tx);
 
     /// <summary>The study's themes (or one of them) in board order, each with its cards in order.</summary>
     private static List<BoardTheme> ReadThemes(IDbConnection c, IDbTransaction tx, Guid studyId, Guid? themeId)

@@ -9,7 +9,8 @@ namespace SessionRoom.Data.Synthesis;
 /// <summary>
 /// The review's reads of the event log, for the facilitator (every audience): a session's timeline,
 /// filtered and paged by seq, and full-text search over notes, answers and messages across a study
-/// (SQLite FTS5, table <c>event_text</c>, filled by the event writer).
+/// (SQLite: FTS5, table <c>event_text</c>, filled by the event writer; PostgreSQL: the generated
+/// tsvector column <c>events.text_search</c> with a GIN index).
 /// </summary>
 public sealed class TimelineStore(Db db)
 {
@@ -23,11 +24,11 @@ public sealed class TimelineStore(Db db)
         var where = new StringBuilder("WHERE e.session_id = @sessionId AND e.seq > @afterSeq");
         if (filter.Types is { Count: > 0 })
         {
-            where.Append(" AND e.type IN @types");
+            where.Append(" AND " + db.In("e.type", "types"));
         }
         if (filter.Tag is not null)
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND t.tag = @tag COLLATE NOCASE)");
+            where.Append(" AND EXISTS (SELECT 1 FROM event_tags t WHERE t.session_id = e.session_id AND t.seq = e.seq AND lower(t.tag) = lower(@tag))");
         }
         if (filter.PromptId is not null)
         {
@@ -43,7 +44,10 @@ public sealed class TimelineStore(Db db)
         }
         if (filter.Text is not null)
         {
-            where.Append(" AND e.seq IN (SELECT seq FROM event_text WHERE event_text MATCH @match AND session_id = @sessionId)");
+            // SQLite: the FTS5 table event_text. PostgreSQL: the events' own tsvector column (GIN index).
+            where.Append(db.IsPostgres
+                ? " AND e.text_search @@ to_tsquery('simple', @match)"
+                : " AND e.seq IN (SELECT seq FROM event_text WHERE event_text MATCH @match AND session_id = @sessionId)");
         }
         var rows = c.Query<EventRow>(
             EventRow.Select + where + " ORDER BY e.seq LIMIT @take",
@@ -56,7 +60,7 @@ public sealed class TimelineStore(Db db)
                 promptId = filter.PromptId,
                 participantId = filter.ParticipantId,
                 actorId = filter.ActorId,
-                match = SearchQuery.ToFts(filter.Text),
+                match = db.IsPostgres ? SearchQuery.ToTsQuery(filter.Text) : SearchQuery.ToFts(filter.Text),
                 take = limit + 1,
             }, tx).ToList();
         var page = rows.Take(limit).ToList();
@@ -75,20 +79,37 @@ public sealed class TimelineStore(Db db)
     /// </summary>
     public IReadOnlyList<SearchHit> Search(Guid studyId, string text, int limit) => db.Read((c, tx) =>
     {
-        var match = SearchQuery.ToFts(text);
+        var match = db.IsPostgres ? SearchQuery.ToTsQuery(text) : SearchQuery.ToFts(text);
         if (match is null)
         {
             return (IReadOnlyList<SearchHit>)[];
         }
-        return c.Query<HitRow>(
-            """
-            WITH best AS (
+        // The best matches first, then their snippets. SQLite: FTS5's rank (lower is better) and snippet().
+        // PostgreSQL: ts_rank over the GIN-indexed tsvector (higher is better, so negated) and ts_headline.
+        var best = db.IsPostgres
+            ? """
+              WITH best AS (
+                  SELECT f.session_id, f.seq, f.rank,
+                         ts_headline('simple', f.text, to_tsquery('simple', @match),
+                                     'StartSel=' || @start || ', StopSel=' || @end || ', MaxWords=16, MinWords=8, ShortWord=0, MaxFragments=1, FragmentDelimiter=…') AS snippet
+                  FROM (SELECT e.session_id, e.seq, e.text, -ts_rank(e.text_search, to_tsquery('simple', @match)) AS rank
+                        FROM events e
+                        WHERE e.text_search @@ to_tsquery('simple', @match) AND e.session_id IN (SELECT id FROM sessions WHERE study_id = @studyId)
+                        ORDER BY rank
+                        LIMIT @limit) f
+              )
+              """
+            : """
+              WITH best AS (
                 SELECT f.session_id, f.seq, f.rank, snippet(event_text, 0, @start, @end, '…', 16) AS snippet
                 FROM event_text f
                 WHERE event_text MATCH @match AND f.session_id IN (SELECT id FROM sessions WHERE study_id = @studyId)
                 ORDER BY f.rank
                 LIMIT @limit
             )
+            """;
+        return c.Query<HitRow>(
+            best + """
             SELECT b.session_id AS SessionId, s.title AS SessionTitle, e.seq AS Seq, e.type AS Type, e.at_ms AS AtMs,
                    m.code AS ActorCode, p.position AS PromptPosition, b.snippet AS Snippet
             FROM best b

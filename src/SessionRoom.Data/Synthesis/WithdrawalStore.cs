@@ -25,13 +25,19 @@ public sealed class WithdrawalStore(Db db, TimeProvider clock)
             ?? throw new NotFoundException("That member is not in this session.");
         WithdrawalRules.Check(member.Role, member.Code, member.WithdrawnUtc, status);
 
-        var now = clock.GetUtcNow();
-        // Keep the high-water mark so the deleted events' seq numbers are never given again.
+        var now = db.Now(clock);
+        // Keep the high-water mark so the deleted events' seq numbers are never given again. The update also locks
+        // the session row on PostgreSQL, which the event writer of any server locks before it numbers events.
+        // (The larger of two values: SQLite's scalar MAX, PostgreSQL's GREATEST.)
         c.Execute(
-            "UPDATE sessions SET seq_floor = MAX(seq_floor, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0)) WHERE id = @sessionId",
+            $"UPDATE sessions SET seq_floor = {(db.IsPostgres ? "GREATEST" : "MAX")}(seq_floor, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0)) WHERE id = @sessionId",
             new { sessionId }, tx);
         const string Theirs = "session_id = @sessionId AND (actor_id = @memberId OR participant_id = @memberId)";
-        c.Execute($"DELETE FROM event_text WHERE session_id = @sessionId AND seq IN (SELECT seq FROM events WHERE {Theirs})", new { sessionId, memberId }, tx);
+        if (!db.IsPostgres)
+        {
+            // SQLite's search text is a table of its own (PostgreSQL's is a column of the event, and goes with it).
+            c.Execute($"DELETE FROM event_text WHERE session_id = @sessionId AND seq IN (SELECT seq FROM events WHERE {Theirs})", new { sessionId, memberId }, tx);
+        }
         var deleted = c.Execute($"DELETE FROM events WHERE {Theirs}", new { sessionId, memberId }, tx);
         c.Execute("DELETE FROM member_tokens WHERE member_id = @memberId", new { memberId }, tx);
         c.Execute(

@@ -15,7 +15,7 @@ public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
             connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations");
             return Task.FromResult(HealthCheckResult.Healthy("The database answers."));
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("The database cannot be read.", e));
         }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data;
 
@@ -21,10 +21,10 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         {
             return false;
         }
-        if (exception is SqliteException sqlite)
+        if (exception is DbException database && Db.IsUnavailable(database))
         {
             // Not the caller's mistake, and not a bug either: the operator has to free the disk or fix the file.
-            LogStoreUnavailable(logger, sqlite, httpContext.Request.Method, httpContext.Request.Path, sqlite.SqliteErrorCode);
+            LogStoreUnavailable(logger, database, httpContext.Request.Method, httpContext.Request.Path, Db.ErrorCode(database));
             httpContext.Response.Headers.RetryAfter = "5";
         }
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
@@ -55,8 +55,8 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         _ => null,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} could not reach the database (SQLite error {Code}); the caller was told to try again.")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string path, int code);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} could not reach the database (database error {Code}); the caller was told to try again.")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string path, string code);
 
     /// <summary>True for exceptions that need no error log: the caller's mistake, or a database to wait out (logged as a warning).</summary>
     public static bool IsExpected(Exception exception) => ToProblem(exception) is not null;
@@ -98,7 +98,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             Title = "The form could not be checked.",
             Detail = "The form's antiforgery token is missing or the form could not be read. Reload the page and send the form again.",
         },
-        SqliteException e when Db.IsUnavailable(e) => new ProblemDetails
+        DbException e when Db.IsUnavailable(e) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "The database is unavailable just now.",

@@ -62,7 +62,7 @@ public static partial class SessionRoomHosting
 
     public static WebApplication MapSessionRoom(this WebApplication app)
     {
-        Migrator.Run(app.Services.GetRequiredService<Db>());
+        app.Services.GetRequiredService<Db>().Migrate();
         app.Services.GetRequiredService<FacilitatorKey>().Initialise();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceSignIn(app));
 
@@ -157,7 +157,11 @@ public static partial class SessionRoomHosting
 
     private static void AddStorage(IServiceCollection services)
     {
-        services.AddSingleton(sp => new Db(sp.GetRequiredService<IOptions<SessionRoomOptions>>().Value.DataDirectory));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SessionRoomOptions>>().Value;
+            return o.Storage.Open(o.DataDirectory);
+        });
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<StudyStore>();
         services.AddSingleton<SessionStore>();
@@ -170,7 +174,8 @@ public static partial class SessionRoomHosting
     private static void AddAuth(IServiceCollection services)
     {
         services.AddSingleton<FacilitatorKey>();
-        // Cookie keys live beside the database, so sign-ins survive restarts and the Docker volume keeps them.
+        // Cookie keys live in the data directory, so sign-ins survive restarts and the Docker volume keeps them.
+        // (Several servers on one PostgreSQL need one key ring: a shared keys folder; see docs/architecture.md.)
         services.AddDataProtection().SetApplicationName("SessionRoom");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<SessionRoomOptions>>((o, sr) =>
             o.XmlRepository = new FileSystemXmlRepository(

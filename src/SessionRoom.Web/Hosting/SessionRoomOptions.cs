@@ -32,8 +32,53 @@ public sealed class SessionRoomOptions
     /// <summary>Starts every Redis channel and key SessionRoom uses, so deployments sharing one Redis stay apart.</summary>
     public string RedisChannelPrefix { get; set; } = "SessionRoom";
 
+    /// <summary>Where the data is kept (<c>SessionRoom:Storage:*</c>).</summary>
+    public StorageSettings Storage { get; set; } = new();
+
     /// <summary>How usability metrics are counted (<c>SessionRoom:Metrics:*</c>).</summary>
     public MetricsSettings Metrics { get; set; } = new();
+}
+
+/// <summary>The storage provider: SQLite in <see cref="SessionRoomOptions.DataDirectory"/> (the default), or PostgreSQL.</summary>
+public sealed class StorageSettings
+{
+    /// <summary><c>sqlite</c> (the default) or <c>postgres</c>, any case.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The Npgsql connection string, e.g. <c>Host=db;Username=sessionroom;Password=...;Database=sessionroom</c>. Required for <c>postgres</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Opens the configured database. Throws <see cref="InvalidOperationException"/> with a message naming the
+    /// setting when the provider is unknown or PostgreSQL has no usable connection string: the server must not
+    /// start on a database it was not asked for.
+    /// </summary>
+    public SessionRoom.Data.Db Open(string dataDirectory)
+    {
+        switch ((Provider ?? "").Trim().ToLowerInvariant())
+        {
+            case "" or "sqlite":
+                return new SessionRoom.Data.Db(dataDirectory);
+            case "postgres":
+                if (string.IsNullOrWhiteSpace(ConnectionString))
+                {
+                    throw new InvalidOperationException(
+                        "SessionRoom:Storage:Provider is \"postgres\" but SessionRoom:Storage:ConnectionString is not set. " +
+                        "Set it to an Npgsql connection string, e.g. Host=db;Username=sessionroom;Password=...;Database=sessionroom.");
+                }
+                try
+                {
+                    return SessionRoom.Data.Db.Postgres(ConnectionString);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"SessionRoom:Storage:ConnectionString cannot be read as an Npgsql connection string: {e.Message}", e);
+                }
+            default:
+                throw new InvalidOperationException(
+                    $"SessionRoom:Storage:Provider is \"{Provider}\"; it must be \"sqlite\" (the default) or \"postgres\".");
+        }
+    }
 }
 
 /// <summary>Usability metrics settings, the same for the live panels, the study page and the exports.</summary>

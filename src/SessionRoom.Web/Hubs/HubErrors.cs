@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using SessionRoom.Core.Live;
 using SessionRoom.Data;
 
@@ -24,9 +24,9 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
         {
             throw new HubException(e.Message);
         }
-        catch (SqliteException e) when (Db.IsUnavailable(e))
+        catch (DbException e) when (Db.IsUnavailable(e))
         {
-            LogStoreUnavailable(logger, e, invocationContext.HubMethodName, e.SqliteErrorCode);
+            LogStoreUnavailable(logger, e, invocationContext.HubMethodName, Db.ErrorCode(e));
             throw new HubException(StoreUnavailable);
         }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
@@ -39,8 +39,8 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
     public const string StoreUnavailable =
         "The session's data could not be read just now: the server's database is busy or unavailable. Nothing was changed; try again in a moment.";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} could not reach the database (SQLite error {Code}); the caller was told to try again.")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, int code);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} could not reach the database (database error {Code}); the caller was told to try again.")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string method, string code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed unexpectedly.")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method);
