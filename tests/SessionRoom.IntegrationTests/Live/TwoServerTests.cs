@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Dapper;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using SessionRoom.Core.Live;
 using SessionRoom.Core.Studies;
 using SessionRoom.Testing;
@@ -9,15 +11,19 @@ using SessionRoom.Web.Realtime;
 namespace SessionRoom.IntegrationTests.Live;
 
 /// <summary>
-/// Two real SessionRoom processes on their own loopback ports, one data folder (one SQLite file) and one Redis
-/// (<c>SESSIONROOM_TEST_REDIS</c>, host:port; test.sh starts one). Each fixture has its own channel prefix, so runs
-/// sharing the Redis stay apart.
+/// Two real SessionRoom processes on their own loopback ports sharing one PostgreSQL database
+/// (<c>SESSIONROOM_TEST_POSTGRES</c>) and one Redis (<c>SESSIONROOM_TEST_REDIS</c>, host:port); test.sh starts both.
+/// They also share one data folder, as a deployment shares its key ring, so either server reads the other's cookies.
+/// Each fixture has its own database and channel prefix, so runs sharing the services stay apart.
 /// </summary>
 public sealed class TwoServers : IAsyncLifetime
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "sessionroom-two-" + Guid.NewGuid().ToString("N"));
 
     public string Prefix { get; } = "SessionRoomTest-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The servers' database, created empty: the first server to start migrates it.</summary>
+    private readonly (string Name, string ConnectionString) database = PostgresServer.CreateDatabase(migrated: false);
 
     public LiveServer A { get; private set; } = default!;
 
@@ -36,7 +42,16 @@ public sealed class TwoServers : IAsyncLifetime
         ["SessionRoom:Live:CallsPerSecond"] = "100000",
         ["SessionRoom:Redis"] = Redis,
         ["SessionRoom:RedisChannelPrefix"] = Prefix,
+        ["SessionRoom:Storage:Provider"] = "postgres",
+        ["SessionRoom:Storage:ConnectionString"] = database.ConnectionString,
     };
+
+    /// <summary>The session's events as PostgreSQL holds them, read past both servers.</summary>
+    public long CountStoredEvents(Guid sessionId)
+    {
+        using var connection = new NpgsqlConnection(database.ConnectionString);
+        return connection.ExecuteScalar<long>("SELECT count(*) FROM events WHERE session_id = @sessionId", new { sessionId });
+    }
 
     public async Task InitializeAsync()
     {
@@ -57,6 +72,7 @@ public sealed class TwoServers : IAsyncLifetime
         {
             await A.DisposeAsync();
         }
+        PostgresServer.DropDatabase(database.Name);
     }
 }
 
@@ -106,6 +122,9 @@ public sealed class TwoServerTests(TwoServers servers) : IClassFixture<TwoServer
 
         var stored = await A.AllEventsAsync(session.Id);
         Assert.Equal(Enumerable.Range(1, (int)last).Select(i => (long)i), stored.Where(e => e.Seq <= last).Select(e => e.Seq));
+        // Both servers wrote to the one PostgreSQL database, not to a file in their shared folder.
+        Assert.Equal(stored.Count, servers.CountStoredEvents(session.Id));
+        Assert.Empty(Directory.GetFiles(servers.DataDirectory, "*.db"));
 
         foreach (var client in backroom.Concat(room))
         {
