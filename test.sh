@@ -74,10 +74,11 @@ for project in tests/SessionRoom.UnitTests tests/SessionRoom.IntegrationTests te
   fi
 done
 
-# 5. A few seconds of the load generator against the build above (bench/run.sh --smoke): one more test.
-say "running the load generator smoke"
+# 5. A few seconds of the load generator against the build above (bench/run.sh --smoke), on one server
+#    and on two sharing the PostgreSQL and Redis of step 1b: one more test.
+say "running the load generator smoke (one server, then two)"
 smoke=0
-CONFIGURATION="$CONFIGURATION" bench/run.sh --smoke --no-build >/dev/null && smoke=1 || status=1
+CONFIGURATION="$CONFIGURATION" bench/run.sh --smoke --no-build --targets sessionroom,sessionroom-2 >/dev/null && smoke=1 || status=1
 
 # 6. docs/reliability.md from the figures the hardening tests recorded in this run.
 node tests/reliability-report.mjs artifacts/reliability docs/reliability.md >&2 || say "could not write docs/reliability.md"

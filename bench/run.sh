@@ -5,7 +5,8 @@
 #
 #   bench/run.sh                 everything (about 12-14 minutes on 2 cores)
 #   bench/run.sh --smoke         a few seconds of every live scenario, SessionRoom only; exits 1 on
-#                                any lost, duplicated or failed write (test.sh runs this)
+#                                any lost, duplicated or failed write (test.sh runs it with
+#                                --targets sessionroom,sessionroom-2: one server, then two)
 #   bench/run.sh --no-build ...  use what is built already
 #   bench/run.sh --repeats 1 --scenarios notes,fanout ...   other options go to the load generator
 #   bench/run.sh --targets sessionroom,sessionroom-2        one server beside two servers on PostgreSQL and
@@ -57,11 +58,14 @@ export BAREHUB_DLL=${BAREHUB_DLL:-$(output bench/BareHub BareHub.dll)}
 loadgen=$(output bench/SessionRoom.LoadGen SessionRoom.LoadGen.dll)
 storagebench=$(output bench/SessionRoom.StorageBench SessionRoom.StorageBench.dll)
 
-# Two servers need a PostgreSQL and a Redis: throwaway ones, gone when the run ends.
+# Two servers need a PostgreSQL and a Redis: the ones test.sh has started (SESSIONROOM_TEST_POSTGRES and
+# SESSIONROOM_TEST_REDIS), or else throwaway ones, gone when the run ends.
 if [[ " ${pass[*]} " == *sessionroom-2* ]]; then
-  source scripts/throwaway-services.sh
-  trap throwaway_stop EXIT
-  throwaway_postgres && throwaway_redis || exit 1
+  if [ -z "${SESSIONROOM_TEST_POSTGRES:-}" ] || [ -z "${SESSIONROOM_TEST_REDIS:-}" ]; then
+    source scripts/throwaway-services.sh
+    trap throwaway_stop EXIT
+    throwaway_postgres && throwaway_redis || exit 1
+  fi
   pass+=(--postgres "$SESSIONROOM_TEST_POSTGRES" --redis "$SESSIONROOM_TEST_REDIS")
 fi
 

@@ -163,11 +163,27 @@ public sealed class Db : IDisposable
         ? PgMigrator.RunAsync(_postgres).GetAwaiter().GetResult()
         : Migrator.Run(this);
 
-    /// <summary>Runs <paramref name="work"/> in one transaction and commits it.</summary>
+    /// <summary>
+    /// The advisory lock every store write takes on PostgreSQL (any fixed number; this one spells "SR-STORE"),
+    /// apart from the migrations' <c>PgMigrator.LockKey</c>.
+    /// </summary>
+    public const long StoreWriteLockKey = 0x53522D53544F5245;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it. Store writes read, then write (the next
+    /// member code, a theme's position, "is this name taken"), so they take turns: on SQLite the transaction
+    /// starts IMMEDIATE (the file's write lock), on PostgreSQL it first takes one transaction-level advisory
+    /// lock shared by every server. They are human-paced; the event writer, which is not, has its own
+    /// per-session row locks (docs/architecture.md, "seq across servers").
+    /// </summary>
     public T InTransaction<T>(Func<IDbConnection, IDbTransaction, T> work)
     {
         using var connection = Open();
         using var tx = connection.BeginTransaction();
+        if (IsPostgres)
+        {
+            connection.Execute("SELECT pg_advisory_xact_lock(@key)", new { key = StoreWriteLockKey }, tx);
+        }
         var result = work(connection, tx);
         tx.Commit();
         return result;

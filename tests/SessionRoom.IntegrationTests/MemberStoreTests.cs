@@ -199,6 +199,30 @@ public abstract class MemberStoreTests : IDisposable
         Assert.Equal(first.MemberId, _members.FindByAccessToken(second.AccessToken)!.MemberId);
     }
 
+    /// <summary>
+    /// Joins at once, from many connections (two servers' worth on PostgreSQL): each invite becomes one member, and
+    /// the codes are P1..Pn with none taken twice (the bench's parallel joins once met a duplicate-code error here).
+    /// </summary>
+    [Fact]
+    public async Task Join_ManyAtOnce_GivesEveryInviteOneMemberAndEveryMemberItsOwnCode()
+    {
+        var tokens = Enumerable.Range(0, 24).Select(_ => Invite(Roles.Participant)).ToList();
+        using var start = new ManualResetEventSlim();
+        // Every invite joined twice at once, as a double-tapped link would.
+        var joins = tokens.Concat(tokens).Select(token => Task.Run(() =>
+        {
+            start.Wait();
+            return _members.Join(token, null)!;
+        })).ToList();
+        start.Set();
+        var joined = await Task.WhenAll(joins);
+
+        Assert.Equal(tokens.Count, joined.Select(m => m.MemberId).Distinct().Count());
+        Assert.All(tokens.Select((_, i) => (joined[i], joined[i + tokens.Count])), pair => Assert.Equal(pair.Item1.MemberId, pair.Item2.MemberId));
+        var codes = _members.ListMembers(_sessionId).Where(m => m.Role == Roles.Participant).Select(m => m.Code).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, tokens.Count).Select(i => "P" + i).Order(), codes);
+    }
+
     [Fact]
     public void FacilitatorMember_UnknownSession_ThrowsNotFound()
     {

@@ -178,6 +178,33 @@ public abstract class ThemeStoreTests : IDisposable
         Assert.Empty(Board(study.Id).Themes);
     }
 
+    /// <summary>Two people creating themes at once: each name once (the second is told it is taken), and no two at one position.</summary>
+    [Fact]
+    public async Task CreateTheme_ManyAtOnce_NamesStayUniqueAndPositionsDistinct()
+    {
+        var study = NewStudy();
+        using var start = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(0, 24).Select(i => Task.Run(() =>
+        {
+            start.Wait();
+            try
+            {
+                return _themes.CreateTheme(study.Id, "Theme " + (i % 12)).Name;
+            }
+            catch (ConflictException)
+            {
+                return null;
+            }
+        })).ToList();
+        start.Set();
+        var created = (await Task.WhenAll(attempts)).OfType<string>().ToList();
+
+        Assert.Equal(12, created.Count);
+        var themes = Board(study.Id).Themes;
+        Assert.Equal(created.Order(), themes.Select(t => t.Name).Order());
+        Assert.Equal(Enumerable.Range(1, 12), themes.Select(t => t.Position).Order());
+    }
+
     [Fact]
     public void CreateTheme_NameLimitIs80_AndTheStudyMustExist()
     {
