@@ -71,9 +71,24 @@ public sealed class Db : IDisposable
         Provider = StorageProvider.Postgres;
     }
 
-    /// <summary>The PostgreSQL database named by <paramref name="connectionString"/> (an Npgsql connection string).</summary>
+    /// <summary>
+    /// The PostgreSQL database named by <paramref name="connectionString"/> (an Npgsql connection string).
+    /// Statements run often (the event writer's, the stores') are prepared by Npgsql after a few uses
+    /// (<c>Max Auto Prepare=64</c>) unless the connection string says otherwise, e.g. <c>Max Auto Prepare=0</c> behind a
+    /// pooler in transaction mode.
+    /// </summary>
     /// <exception cref="ArgumentException">The connection string cannot be read.</exception>
-    public static Db Postgres(string connectionString) => new(NpgsqlDataSource.Create(connectionString));
+    public static Db Postgres(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // As given (the typed builder's ContainsKey answers "is this a keyword", not "was it set").
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        if (!given.Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        return new(NpgsqlDataSource.Create(builder.ConnectionString));
+    }
 
     public StorageProvider Provider { get; }
 
@@ -106,6 +121,17 @@ public sealed class Db : IDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// A uniqueness rule of the schema refused a write that the store's own check let through (two servers, or two
+    /// spellings the database and .NET compare differently): the caller's to redo, as a conflict, not a server error.
+    /// </summary>
+    public static bool IsConflict(Exception e) => e switch
+    {
+        SqliteException s => s.SqliteExtendedErrorCode is 1555 or 2067, // SQLITE_CONSTRAINT_PRIMARYKEY, _UNIQUE
+        PostgresException p => p.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
     /// <summary>The code of a database error, for logs: SQLite's error code or PostgreSQL's SQLSTATE.</summary>
     public static string ErrorCode(DbException e) => e switch
     {
@@ -129,6 +155,15 @@ public sealed class Db : IDisposable
     /// to Npgsql as arrays, so <c>IN @list</c> would not parse there).
     /// </summary>
     public string In(string column, string parameter) => IsPostgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
+
+    /// <summary>
+    /// Ends a <c>SELECT ... FROM sessions WHERE id = @id</c> that a store write reads its decision from (the status,
+    /// the high-water mark): on PostgreSQL the row stays locked until the transaction ends, so no server's event
+    /// writer, which locks the same row before it numbers events, commits between the read and the write.
+    /// <c>NO KEY UPDATE</c>: inserts of rows that refer to the session (members, invites) need not wait.
+    /// Nothing on SQLite, where a store write already holds the file's write lock.
+    /// </summary>
+    public string LockSessionRow => IsPostgres ? " FOR NO KEY UPDATE" : "";
 
     /// <summary>
     /// The time now, as the database will give it back: PostgreSQL's timestamptz keeps microseconds, so there it

@@ -25,6 +25,19 @@ public abstract class StudyStoreTests : IDisposable
 
     private static ValidSession SessionNamed(string title) => new(title, SessionModes.FocusGroup, null, []);
 
+    /// <summary>What a uniqueness rule of the schema raises reads as a conflict (409, HubException), not as "unavailable" or a 500.</summary>
+    [Fact]
+    public void UniqueViolation_IsAConflict_NotUnavailable()
+    {
+        var study = _studies.Create(new ValidStudy("Checkout", null));
+        var e = Assert.ThrowsAny<System.Data.Common.DbException>(() => _db.Db.InTransaction((c, tx) =>
+            Dapper.SqlMapper.Execute(c, "INSERT INTO studies (id, name, created_utc) VALUES (@Id, 'again', @CreatedUtc)", new { study.Id, study.CreatedUtc }, tx)));
+
+        Assert.True(Db.IsConflict(e));
+        Assert.False(Db.IsUnavailable(e));
+        Assert.Equal("Checkout", Assert.Single(_studies.List()).Name);
+    }
+
     [Fact]
     public void Create_ThenGet_ReturnsSameStudy()
     {

@@ -86,4 +86,52 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         using var c = b.Open();
         Assert.Equal(Rounds + 1, c.ExecuteScalar<long>("SELECT COUNT(*) FROM events WHERE session_id = @id", new { id = room.SessionId }));
     }
+
+    /// <summary>
+    /// A consent withdrawal on one server while the other server's writer holds the session (here: a transaction
+    /// that locks the row as the writer does and commits one more event of the participant). The withdrawal waits,
+    /// then counts that event into its high-water mark, so its seq is never given again.
+    /// </summary>
+    [Fact]
+    public async Task A_withdrawal_waits_for_a_writer_holding_the_session_and_no_seq_is_given_twice()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var (a, b) = (db.MigratedServer(), db.NewServer());
+        var room = LiveRoom.Create(a);
+        await using (var server = new ServerWriter(a))
+        {
+            await server.Writer.WriteAsync(room.Facilitator, new StartSession(Guid.NewGuid()));
+            await server.Writer.WriteAsync(room.Participant, new React(Guid.NewGuid(), "confused"));
+            await server.Writer.WriteAsync(room.Facilitator, new EndSession(Guid.NewGuid()));
+        }
+
+        long held;
+        Task<SessionRoom.Core.Studies.Withdrawal> withdrawal;
+        await using (var writer = await new Npgsql.NpgsqlDataSourceBuilder(db.ConnectionString).Build().OpenConnectionAsync())
+        {
+            await using var tx = await writer.BeginTransactionAsync();
+            await writer.ExecuteAsync("SELECT id FROM sessions WHERE id = @SessionId FOR NO KEY UPDATE", new { room.SessionId }, tx);
+            held = await writer.ExecuteScalarAsync<long>("SELECT MAX(seq) + 1 FROM events WHERE session_id = @SessionId", new { room.SessionId }, tx);
+            // The participant's reaction once more, under the next seq, committed only after the withdrawal has begun.
+            await writer.ExecuteAsync(
+                """
+                INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
+                SELECT session_id, @held, gen_random_uuid(), gen_random_uuid(), type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted
+                FROM events WHERE session_id = @SessionId AND actor_id = @MemberId ORDER BY seq DESC LIMIT 1
+                """, new { held, room.SessionId, room.Participant.MemberId }, tx);
+
+            withdrawal = Task.Run(() => new SessionRoom.Data.Synthesis.WithdrawalStore(b, TimeProvider.System).Withdraw(room.SessionId, room.Participant.MemberId));
+            await Task.Delay(500);
+            Assert.False(withdrawal.IsCompleted, "the withdrawal should wait for the writer's transaction");
+            await tx.CommitAsync();
+        }
+        await withdrawal;
+
+        await using var after = b.Open();
+        Assert.True(await after.ExecuteScalarAsync<long>("SELECT seq_floor FROM sessions WHERE id = @SessionId", new { room.SessionId }) >= held);
+        Assert.Equal(0, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE session_id = @SessionId AND actor_id = @MemberId", new { room.SessionId, room.Participant.MemberId }));
+        await using var next = new ServerWriter(b);
+        var ack = await next.Writer.WriteAsync(room.Observer, new JoinPresence(Guid.NewGuid()));
+        Assert.True(ack.Seq > held, $"seq {ack.Seq} was given before, to an event the withdrawal deleted");
+    }
 }

@@ -75,7 +75,8 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             parameter.ParameterName = name;
             command.Parameters.Add(parameter);
         }
-        // Npgsql prepares only parameters of a known type, and its values give the types at the first run.
+        // Npgsql prepares only parameters of a known type, and its values give the types at the first run;
+        // there its automatic preparation (Db.Postgres) takes these after their first few runs.
         if (!db.IsPostgres)
         {
             command.Prepare();

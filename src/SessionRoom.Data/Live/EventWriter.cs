@@ -24,14 +24,17 @@ namespace SessionRoom.Data.Live;
 /// <para>
 /// <b>Several servers on PostgreSQL.</b> Each server has its own writer, so two transactions may number
 /// the same session at once. The batch therefore first locks the row of every session it writes to
-/// (<c>SELECT ... FOR UPDATE</c>, in id order so two batches naming the same sessions cannot deadlock), and
+/// (<c>SELECT ... FOR NO KEY UPDATE</c>, in id order so two batches naming the same sessions cannot deadlock;
+/// NO KEY so inserting a member or an invite of the session need not wait), and
 /// only then looks up clientEventIds and reads the highest seq. The lock is held until commit or rollback:
 /// the writers of one session, on any server, take turns, and each reads (READ COMMITTED: every statement
 /// sees what was committed before it began) the events the one before it committed. So seq has no gap and
 /// no repeat, and a retry racing its first attempt on the other server waits, then finds it and acknowledges
 /// it as a duplicate. A batch that rolls back has stored nothing, so the next one takes the same numbers.
-/// Writers of other sessions lock other rows and never wait. The consent withdrawal updates the same row,
-/// so it too takes turns with the writers. Why a row lock: it is the session's own row (no hashed advisory
+/// A batch holds every session it writes to, so on a busy deployment one server's batch can wait for
+/// another server's batch on a shared session, and its other sessions with it. Store writes that decide from
+/// the session row (editing the guide, a consent withdrawal) lock it first (<c>Db.LockSessionRow</c>), so
+/// they too take turns with the writers. Why a row lock: it is the session's own row (no hashed advisory
 /// key to agree on), and a sequence is not transactional (a rolled-back number is lost: a gap).
 /// <c>UNIQUE (session_id, client_event_id)</c> and the primary key <c>(session_id, seq)</c> back this up.
 /// </para>
@@ -143,7 +146,7 @@ public sealed class EventWriter : IAsyncDisposable
         if (_db.IsPostgres)
         {
             var sessionIds = batch.Select(r => r.Caller.SessionId).Distinct().ToArray();
-            c.Execute("SELECT id FROM sessions WHERE id = ANY(@sessionIds) ORDER BY id FOR UPDATE", new { sessionIds }, tx);
+            c.Execute("SELECT id FROM sessions WHERE id = ANY(@sessionIds) ORDER BY id FOR NO KEY UPDATE", new { sessionIds }, tx);
         }
     }
 

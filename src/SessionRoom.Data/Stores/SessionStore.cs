@@ -137,9 +137,10 @@ public sealed class SessionStore(Db db, TimeProvider clock)
         return ReadPrompts(c, tx, sessionId);
     });
 
-    private static void RequireEditable(IDbConnection c, IDbTransaction tx, Guid sessionId)
+    /// <summary>The guide may change until the session ends; the session row stays locked (PostgreSQL) so it cannot end, or a prompt be shown, meanwhile.</summary>
+    private void RequireEditable(IDbConnection c, IDbTransaction tx, Guid sessionId)
     {
-        var status = c.QuerySingleOrDefault<string>("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx)
+        var status = c.QuerySingleOrDefault<string>("SELECT status FROM sessions WHERE id = @sessionId" + db.LockSessionRow, new { sessionId }, tx)
             ?? throw new NotFoundException("There is no such session.");
         if (status == SessionStatuses.Ended)
         {

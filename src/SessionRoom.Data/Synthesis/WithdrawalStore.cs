@@ -17,7 +17,9 @@ public sealed class WithdrawalStore(Db db, TimeProvider clock)
 {
     public Withdrawal Withdraw(Guid sessionId, Guid memberId) => db.InTransaction((c, tx) =>
     {
-        var status = c.ExecuteScalar<string?>("SELECT status FROM sessions WHERE id = @sessionId", new { sessionId }, tx)
+        // Locked first (PostgreSQL): no writer on any server may commit an event between the checks and the deletes,
+        // or the high-water mark below could miss it and its seq be given again.
+        var status = c.ExecuteScalar<string?>("SELECT status FROM sessions WHERE id = @sessionId" + db.LockSessionRow, new { sessionId }, tx)
             ?? throw new NotFoundException("There is no session with that id.");
         var member = c.QuerySingleOrDefault<MemberRow>(
             "SELECT code AS Code, role AS Role, withdrawn_utc AS WithdrawnUtc FROM members WHERE id = @memberId AND session_id = @sessionId",
@@ -26,8 +28,7 @@ public sealed class WithdrawalStore(Db db, TimeProvider clock)
         WithdrawalRules.Check(member.Role, member.Code, member.WithdrawnUtc, status);
 
         var now = db.Now(clock);
-        // Keep the high-water mark so the deleted events' seq numbers are never given again. The update also locks
-        // the session row on PostgreSQL, which the event writer of any server locks before it numbers events.
+        // Keep the high-water mark so the deleted events' seq numbers are never given again.
         // (The larger of two values: SQLite's scalar MAX, PostgreSQL's GREATEST.)
         c.Execute(
             $"UPDATE sessions SET seq_floor = {(db.IsPostgres ? "GREATEST" : "MAX")}(seq_floor, COALESCE((SELECT MAX(seq) FROM events WHERE session_id = @sessionId), 0)) WHERE id = @sessionId",

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data;
+using SessionRoom.Web.Hubs;
 
 namespace SessionRoom.Web.Endpoints;
 
@@ -97,6 +98,12 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
             Status = StatusCodes.Status400BadRequest,
             Title = "The form could not be checked.",
             Detail = "The form's antiforgery token is missing or the form could not be read. Reload the page and send the form again.",
+        },
+        DbException e when Db.IsConflict(e) => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "Changed by someone else at the same moment.",
+            Detail = HubErrors.Conflict,
         },
         DbException e when Db.IsUnavailable(e) => new ProblemDetails
         {

@@ -29,12 +29,19 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
             LogStoreUnavailable(logger, e, invocationContext.HubMethodName, Db.ErrorCode(e));
             throw new HubException(StoreUnavailable);
         }
+        catch (DbException e) when (Db.IsConflict(e))
+        {
+            throw new HubException(Conflict);
+        }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
         {
             LogUnexpected(logger, e, invocationContext.HubMethodName);
             throw new HubException("Something went wrong on the server and the call was not carried out. Try again.");
         }
     }
+
+    public const string Conflict =
+        "Someone else changed the same thing at the same moment, so this was not carried out. Nothing was lost; look again and retry.";
 
     public const string StoreUnavailable =
         "The session's data could not be read just now: the server's database is busy or unavailable. Nothing was changed; try again in a moment.";

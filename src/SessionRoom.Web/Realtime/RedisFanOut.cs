@@ -254,8 +254,10 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
                 {
                     await BeatAsync();
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
+                    // Whatever went wrong, the loop goes on: a server that stops beating is swept as dead by the others,
+                    // and its members are said to have left while they are still here.
                     LogHeartbeatFailed(_logger, e);
                 }
             }
@@ -291,15 +293,20 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         var writer = _services.GetRequiredService<EventWriter>();
         for (var i = 0; i + 1 < gone.Length; i += 2)
         {
-            var m = JsonSerializer.Deserialize<OnlineMember>((string)gone[i + 1]!, Json)!;
-            var caller = new Caller(m.MemberId, Guid.Parse((string)gone[i]!), m.Role, m.Code, m.DisplayName);
             try
             {
+                var m = JsonSerializer.Deserialize<OnlineMember>((string)gone[i + 1]!, Json)!;
+                var caller = new Caller(m.MemberId, Guid.Parse((string)gone[i]!), m.Role, m.Code, m.DisplayName);
                 await writer.WriteAsync(caller, new LeavePresence(Guid.NewGuid()));
             }
             catch (LiveRuleException)
             {
                 // The session is gone, or the member withdrew: nobody is left to tell.
+            }
+            catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
+            {
+                // One unreadable entry (another version's, or a hand edit) must not keep the others' member-left unsaid.
+                LogHeartbeatFailed(_logger, e);
             }
         }
     }
@@ -314,8 +321,10 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         {
             _redis.GetSubscriber().Publish(channel, JsonSerializer.SerializeToUtf8Bytes(message, Json), CommandFlags.FireAndForget);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Called from the event writer's loop after commit, which must not stop over a message the others can
+            // do without: they read what they missed from the database.
             LogPublishFailed(_logger, e, channel.ToString());
         }
     }

@@ -70,8 +70,9 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
     /// <summary>Events this server committed: delivered here at once and, with several servers, published to the others.</summary>
     public void Publish(IReadOnlyList<SessionEvent> events)
     {
-        _fanOut?.PublishEvents(events);
+        // Here first: the other servers' copy only adds to it (and they fill what Redis loses from the database).
         Receive(events);
+        _fanOut?.PublishEvents(events);
     }
 
     /// <summary>Committed events to deliver on this server, in any order (from another server, through Redis).</summary>
