@@ -55,7 +55,7 @@ public sealed class TwoServers : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // One after the other: the first one creates the database.
+        // One after the other: the first one migrates the empty database.
         A = LiveServer.Around(new AppServer { Settings = Settings, DataDirectory = DataDirectory });
         await A.InitializeAsync();
         B = LiveServer.Around(new AppServer { Settings = Settings, DataDirectory = DataDirectory });
