@@ -74,6 +74,10 @@ public sealed class EventSequencer(TimeProvider clock)
         return false;
     }
 
+    /// <summary>The sessions this server is ordering, each with the seq it delivered up to: what a catch-up reads after.</summary>
+    public IReadOnlyList<(Guid SessionId, long Delivered)> Delivered() =>
+        _sessions.Select(kv => (kv.Key, kv.Value.Delivered)).ToList();
+
     /// <summary>
     /// The store's events of the session above the delivered seq, read after the wait: everything held up to
     /// <paramref name="upTo"/> is delivered with them, in seq order (seqs the store does not have are skipped).

@@ -28,7 +28,10 @@ namespace SessionRoom.Web.Realtime;
 /// server has (its clients that reconnected elsewhere in time are not announced again). A server that was only
 /// paused that long registers its members again on its next beat.</para>
 /// <para>Pub/sub is at-most-once: a message lost with a dying server or a broken Redis link is made up for by the
-/// event store (the next event of the session fills the gap, clients catch up with <c>GetEventsSince</c>).</para>
+/// event store: the next event of the session fills the gap, every session being ordered here is read from the store
+/// when the link comes back, and clients catch up with <c>GetEventsSince</c>. After a broken link a server sweeps no
+/// other as dead until it has been linked for <see cref="DeadAfter"/>, so an outage that silenced every server does
+/// not end with everyone "left".</para>
 /// </remarks>
 public sealed partial class RedisFanOut : IHostedService, IDisposable
 {
@@ -117,10 +120,16 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
     private readonly string _prefix;
     private readonly ConnectionMultiplexer _redis;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _clock;
     private Task? _heartbeat;
 
-    public RedisFanOut(IOptions<SessionRoomOptions> options, IServiceProvider services, Presence presence, ILogger<RedisFanOut> logger)
+    // Since when the link to Redis has been whole (ticks of _clock's UTC time; written from the multiplexer's events).
+    private long _linkedSince;
+
+    public RedisFanOut(IOptions<SessionRoomOptions> options, IServiceProvider services, Presence presence, ILogger<RedisFanOut> logger, TimeProvider clock)
     {
+        _clock = clock;
+        _linkedSince = clock.GetUtcNow().UtcTicks;
         _services = services;
         _presence = presence;
         _logger = logger;
@@ -154,8 +163,32 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
             _services.GetRequiredService<BoardChanges>().Deliver(message.Change)));
         (await subscriber.SubscribeAsync(CutChannel)).OnMessage(m => Received<CutMessage>(m, message =>
             _presence.Disconnect(message.MemberId)));
+        _redis.ConnectionFailed += (_, e) => LinkBroken(e.ConnectionType);
+        _redis.ConnectionRestored += (_, e) => LinkRestored(e.ConnectionType);
         await BeatAsync();
         _heartbeat = Task.Run(HeartbeatAsync, CancellationToken.None);
+    }
+
+    private void LinkBroken(ConnectionType type)
+    {
+        LogLinkBroken(_logger, type);
+        Interlocked.Exchange(ref _linkedSince, long.MaxValue);
+    }
+
+    /// <summary>
+    /// Redis is back. What the other servers published meanwhile is lost (pub/sub keeps nothing), so every session this
+    /// server is ordering reads what it missed from the store now, rather than at the session's next event, which may
+    /// never come (a session that just ended). And this server sweeps no other as dead until it has beaten for
+    /// <see cref="DeadAfter"/> again: a Redis outage silences every server at once, and they all need time to beat.
+    /// </summary>
+    private void LinkRestored(ConnectionType type)
+    {
+        LogLinkRestored(_logger, type);
+        Interlocked.Exchange(ref _linkedSince, _clock.GetUtcNow().UtcTicks);
+        if (type == ConnectionType.Subscription)
+        {
+            _services.GetRequiredService<SessionBroadcaster>().CatchUp();
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -256,6 +289,9 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                 {
+                    // A Redis that hangs (rather than drops the link) shows only here: no sweep until beats have gone
+                    // through for DeadAfter again, as after a broken link.
+                    Interlocked.Exchange(ref _linkedSince, _clock.GetUtcNow().UtcTicks);
                     // Whatever went wrong, the loop goes on: a server that stops beating is swept as dead by the others,
                     // and its members are said to have left while they are still here.
                     LogHeartbeatFailed(_logger, e);
@@ -289,6 +325,10 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
         }
         await db.KeyExpireAsync(SessionsKey, DeadAfter * 4);
 
+        if (_clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _linkedSince) < DeadAfter.Ticks)
+        {
+            return;
+        }
         var gone = (RedisResult[])(await db.ScriptEvaluateAsync(SweepScript, [ServersKey], [_prefix + ":", (long)DeadAfter.TotalMilliseconds]))!;
         var writer = _services.GetRequiredService<EventWriter>();
         for (var i = 0; i + 1 < gone.Length; i += 2)
@@ -354,6 +394,12 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence across servers could not be read or written in Redis; this server decides alone for now.")]
     private static partial void LogPresenceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The link to Redis ({ConnectionType}) is broken: other servers' events reach this server's clients once it is back (read from the database then).")]
+    private static partial void LogLinkBroken(ILogger logger, ConnectionType connectionType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The link to Redis ({ConnectionType}) is back; catching up from the database.")]
+    private static partial void LogLinkRestored(ILogger logger, ConnectionType connectionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The presence heartbeat to Redis failed; it is tried again.")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);

@@ -84,6 +84,12 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         }
     }
 
+    /// <summary>
+    /// Reads from the store what may have been missed of every session this server is ordering, and delivers it in order:
+    /// after the link to the other servers (Redis) was broken, a quiet session would otherwise wait for its next event.
+    /// </summary>
+    public void CatchUp() => _queue.Writer.TryWrite(new CatchUpDue());
+
     /// <summary>A hub connection opened: from now on it gets the session's events that <paramref name="caller"/> may see.</summary>
     /// <param name="abort">Closes the connection; called when it falls too far behind.</param>
     public void Attach(Caller caller, string connectionId, Action abort)
@@ -156,6 +162,12 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
                         }
                     }
                     break;
+                case CatchUpDue when _sequencer is not null:
+                    foreach (var (sessionId, delivered) in _sequencer.Delivered())
+                    {
+                        _ = Task.Run(() => ReadMissing(sessionId, delivered, upTo: null));
+                    }
+                    break;
                 case Filled(var sessionId, var upTo, var stored):
                     DeliverAll(_sequencer!.Fill(sessionId, upTo, stored, out var stillHolding));
                     if (stillHolding)
@@ -171,15 +183,19 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
         _ = Task.Delay(after ?? _gapWait, _clock).ContinueWith(
             _ => _queue.Writer.TryWrite(new GapDue(sessionId)), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
-    /// <summary>Off the loop: the store's events above <paramref name="after"/> (every audience), handed back to the loop.</summary>
-    private void ReadMissing(Guid sessionId, long after, long upTo)
+    /// <summary>
+    /// Off the loop: the store's events above <paramref name="after"/> (every audience) up to <paramref name="upTo"/>, or
+    /// up to the newest stored for a catch-up (every seq below a stored one is committed or was withdrawn), handed back to the loop.
+    /// </summary>
+    private void ReadMissing(Guid sessionId, long after, long? upTo)
     {
         try
         {
             var everything = new Caller(Guid.Empty, sessionId, Roles.Facilitator, "", "");
-            var stored = _events.Since(everything, after).Where(e => e.Seq <= upTo).ToList();
-            LogGapFilled(_logger, sessionId, after, upTo, stored.Count);
-            _queue.Writer.TryWrite(new Filled(sessionId, upTo, stored));
+            var stored = _events.Since(everything, after).Where(e => upTo is null || e.Seq <= upTo).ToList();
+            var until = upTo ?? (stored.Count > 0 ? stored[^1].Seq : after);
+            LogGapFilled(_logger, sessionId, after, until, stored.Count);
+            _queue.Writer.TryWrite(new Filled(sessionId, until, stored));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -240,6 +256,8 @@ public sealed partial class SessionBroadcaster : IEventPublisher, IHostedService
     private sealed record GapDue(Guid SessionId) : Item;
 
     private sealed record Filled(Guid SessionId, long UpTo, IReadOnlyList<SessionEvent> Stored) : Item;
+
+    private sealed record CatchUpDue : Item;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending event {Seq} of session {SessionId} to connection {ConnectionId} failed.")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, Guid sessionId, long seq, string connectionId);
