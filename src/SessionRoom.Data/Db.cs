@@ -157,6 +157,12 @@ public sealed class Db : IDisposable
     public string In(string column, string parameter) => IsPostgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
     /// <summary>
+    /// A text column to sort by, byte by byte on both: SQLite's BINARY order; on PostgreSQL <c>COLLATE "C"</c>, since the
+    /// database's own collation (e.g. en_US) ignores hyphens and case at first, so "pain-point" and "painful" would swap.
+    /// </summary>
+    public string Bytewise(string column) => IsPostgres ? $"{column} COLLATE \"C\"" : column;
+
+    /// <summary>
     /// Ends a <c>SELECT ... FROM sessions WHERE id = @id</c> that a store write reads its decision from (the status,
     /// the high-water mark): on PostgreSQL the row stays locked until the transaction ends, so no server's event
     /// writer, which locks the same row before it numbers events, commits between the read and the write.

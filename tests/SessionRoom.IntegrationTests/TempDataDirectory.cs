@@ -107,16 +107,23 @@ public static class PostgresServer
     public static (string Name, string ConnectionString) CreateDatabase(bool migrated = true)
     {
         var name = "sessionroom_test_" + Guid.NewGuid().ToString("N");
-        Admin(migrated ? $"CREATE DATABASE {name} TEMPLATE {Template.Value}" : $"CREATE DATABASE {name}");
+        Admin(migrated ? $"CREATE DATABASE {name} TEMPLATE {Template.Value}" : $"CREATE DATABASE {name} {Collation}");
         return (name, ConnectionString(name));
     }
 
     public static void DropDatabase(string name) => Admin($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
 
+    /// <summary>
+    /// A deployment's database sorts text as its locale does (en_US.utf8 in the official image, which skips hyphens and
+    /// case at first), not as the throwaway cluster's C locale: the tests' databases use ICU's en-US, so a query that
+    /// sorts differently from SQLite shows.
+    /// </summary>
+    private const string Collation = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'";
+
     private static string CreateTemplate()
     {
         var name = "sessionroom_template_" + Guid.NewGuid().ToString("N");
-        Admin($"CREATE DATABASE {name}");
+        Admin($"CREATE DATABASE {name} {Collation}");
         using (var db = Db.Postgres(ConnectionString(name) + ";Pooling=false"))
         {
             db.Migrate();

@@ -50,6 +50,23 @@ public abstract class TimelineStoreTests : IDisposable
             Join(session.Id, Roles.Observer), Join(session.Id, Roles.Participant), Join(session.Id, Roles.Participant));
     }
 
+    /// <summary>An event's tags come back in one order on both providers: byte by byte, as SQLite sorts (not en_US's, which skips hyphens).</summary>
+    [Fact]
+    public async Task Tags_ComeBackInByteOrder_OnEveryProvider()
+    {
+        string[] tags = ["painful", "pain-point", "Zest", "alpha"];
+        var session = _sessions.Create(_studies.Create(new ValidStudy("Study", null)).Id, new ValidSession("Tags", SessionModes.FocusGroup, tags, []))!;
+        var f = _members.FacilitatorMember(session.Id, "Facilitator");
+        var o = Join(session.Id, Roles.Observer);
+        await Write(new Caller(f.MemberId, session.Id, f.Role, f.Code, f.DisplayName), id => new StartSession(id));
+        var seq = await Write(o, id => new AddNote(id, "tagged four ways", tags, null));
+
+        var expected = tags.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["Zest", "alpha", "pain-point", "painful"], expected);
+        Assert.Equal(expected, _timeline.Page(session.Id, new TimelineFilter(), 0, 100).Events.Single(e => e.Seq == seq).Tags);
+        Assert.Equal(expected, new EventStore(_db.Db).Since(o, 0).Single(e => e.Seq == seq).Tags);
+    }
+
     private Caller Join(Guid sessionId, string role)
     {
         var m = _members.Join(_members.CreateInvite(sessionId, role, "Secret Name " + role).Token, null)!;

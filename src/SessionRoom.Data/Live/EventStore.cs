@@ -18,7 +18,7 @@ public sealed class EventStore(Db db)
             ORDER BY e.seq
             """, new { sessionId, afterSeq, room = Audiences.Room, backroom = Audiences.SeesBackroom(viewer.Role) }, tx).ToList();
         var tags = c.Query<(long Seq, string Tag)>(
-            "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq > @afterSeq ORDER BY seq, tag",
+            $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq > @afterSeq ORDER BY seq, {db.Bytewise("tag")}",
             new { sessionId, afterSeq }, tx)
             .ToLookup(t => t.Seq, t => t.Tag);
         return rows.Select(r => r.ToEvent(sessionId, tags[r.Seq].ToList()))

@@ -78,7 +78,7 @@ public sealed class HighlightStore(Db db, TimeProvider clock)
                 EventRow.Select + "JOIN highlights h ON h.session_id = e.session_id AND h.seq = e.seq WHERE e.session_id = @sessionId ORDER BY e.seq",
                 new { sessionId }, tx).ToList();
             var tags = c.Query<(long Seq, string Tag)>(
-                "SELECT t.seq, t.tag FROM event_tags t JOIN highlights h ON h.session_id = t.session_id AND h.seq = t.seq WHERE t.session_id = @sessionId ORDER BY t.seq, t.tag",
+                $"SELECT t.seq, t.tag FROM event_tags t JOIN highlights h ON h.session_id = t.session_id AND h.seq = t.seq WHERE t.session_id = @sessionId ORDER BY t.seq, {db.Bytewise("t.tag")}",
                 new { sessionId }, tx).ToLookup(t => t.Seq, t => t.Tag);
             foreach (var row in rows)
             {

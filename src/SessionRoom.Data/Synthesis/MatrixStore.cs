@@ -177,7 +177,7 @@ public sealed class MatrixStore(Db db)
             }
             var seqs = rows.Select(r => r.Seq).ToList();
             var tags = c.Query<(long Seq, string Tag)>(
-                $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND {db.In("seq", "seqs")} ORDER BY seq, tag", new { sessionId = session.Id, seqs }, tx)
+                $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND {db.In("seq", "seqs")} ORDER BY seq, {db.Bytewise("tag")}", new { sessionId = session.Id, seqs }, tx)
                 .ToLookup(t => t.Seq, t => t.Tag);
             foreach (var row in rows)
             {

@@ -256,7 +256,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
         c.Execute("UPDATE themes SET updated_utc = @now WHERE id = @themeId", new { themeId, now = db.Now(clock) }, tx);
 
     /// <summary>The study's themes (or one of them) in board order, each with its cards in order.</summary>
-    private static List<BoardTheme> ReadThemes(IDbConnection c, IDbTransaction tx, Guid studyId, Guid? themeId)
+    private List<BoardTheme> ReadThemes(IDbConnection c, IDbTransaction tx, Guid studyId, Guid? themeId)
     {
         var only = themeId is null ? "" : " AND id = @themeId";
         var themes = c.Query<ThemeRow>(
@@ -277,7 +277,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
             byTheme[t.Id].Select(r => r.ToCard(tags)).ToList())).ToList();
     }
 
-    private static List<BoardCard> ReadPool(IDbConnection c, IDbTransaction tx, Guid studyId, int limit)
+    private List<BoardCard> ReadPool(IDbConnection c, IDbTransaction tx, Guid studyId, int limit)
     {
         var rows = c.Query<CardRow>(
             "SELECT " + CardColumns + $" WHERE s.study_id = @studyId AND {CardFilter} AND {Unsorted} ORDER BY s.created_utc DESC, s.id, e.seq LIMIT @limit",
@@ -291,7 +291,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
     }
 
     /// <summary>Tags of the study's card events: those in themes ("carded"), in one theme ("theme"), or unsorted ("pool").</summary>
-    private static ILookup<CardKey, string> Tags(IDbConnection c, IDbTransaction tx, Guid studyId, string which, Guid? themeId)
+    private ILookup<CardKey, string> Tags(IDbConnection c, IDbTransaction tx, Guid studyId, string which, Guid? themeId)
     {
         var where = which switch
         {
@@ -305,7 +305,7 @@ public sealed class ThemeStore(Db db, TimeProvider clock)
             JOIN events e ON e.session_id = t.session_id AND e.seq = t.seq
             JOIN sessions s ON s.id = e.session_id
             WHERE s.study_id = @studyId AND {CardFilter} AND {where}
-            ORDER BY t.session_id, t.seq, t.tag
+            ORDER BY t.session_id, t.seq, {db.Bytewise("t.tag")}
             """, new { studyId, themeId }, tx)
             .ToLookup(t => new CardKey(t.SessionId, t.Seq), t => t.Tag);
     }

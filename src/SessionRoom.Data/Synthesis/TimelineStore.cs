@@ -65,7 +65,7 @@ public sealed class TimelineStore(Db db)
             }, tx).ToList();
         var page = rows.Take(limit).ToList();
         var tags = page.Count == 0 ? null : c.Query<(long Seq, string Tag)>(
-            "SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq BETWEEN @first AND @last ORDER BY seq, tag",
+            $"SELECT seq, tag FROM event_tags WHERE session_id = @sessionId AND seq BETWEEN @first AND @last ORDER BY seq, {db.Bytewise("tag")}",
             new { sessionId, first = page[0].Seq, last = page[^1].Seq }, tx).ToLookup(t => t.Seq, t => t.Tag);
         var events = page.Select(r => r.ToEvent(sessionId, tags![r.Seq].ToList())).ToList();
         return new TimelinePage(events, rows.Count > limit ? page[^1].Seq : null);
