@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Dapper;
+using Npgsql;
 using SessionRoom.Core.Live;
 
 namespace SessionRoom.Data.Live;
@@ -9,7 +11,9 @@ namespace SessionRoom.Data.Live;
 /// values; on SQLite it is also prepared once, where Dapper would parse and prepare the SQL again for
 /// every event (most of the writer's per-event CPU; see docs/benchmarks.md). Values are written
 /// exactly as <see cref="DapperTypes"/> writes them (<see cref="Db.Id"/>), so every reader reads them
-/// back the same. PostgreSQL derives the search text from the event's own text (a generated column).
+/// back the same. PostgreSQL derives the search text from the event's own text (a generated column); there the
+/// batch's clientEventIds are looked up at once and an event goes in with its tags in one round trip, since each
+/// round trip is paid while the session's row is locked against every other server's writer.
 /// </summary>
 internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction tx) : IDisposable
 {
@@ -18,9 +22,30 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
     private DbCommand? _tag;
     private DbCommand? _text;
 
+    // PostgreSQL: the batch's clientEventIds already stored, and those this batch stores, so EarlierSeq asks nothing
+    // per event (a round trip each, under the session's lock); SQLite's in-process lookup stays per event.
+    private Dictionary<(Guid Session, Guid Client), long>? _known;
+
+    /// <summary>On PostgreSQL, looks up every clientEventId of the batch at once (see <see cref="EarlierSeq"/>).</summary>
+    public void LoadEarlier(IReadOnlyCollection<(Guid SessionId, Guid ClientEventId)> requests)
+    {
+        if (!db.IsPostgres)
+        {
+            return;
+        }
+        _known = connection.Query<(Guid, Guid, long)>(
+                "SELECT session_id, client_event_id, seq FROM events WHERE session_id = ANY(@sessions) AND client_event_id = ANY(@clients)",
+                new { sessions = requests.Select(r => r.SessionId).Distinct().ToArray(), clients = requests.Select(r => r.ClientEventId).ToArray() }, tx)
+            .ToDictionary(r => (r.Item1, r.Item2), r => r.Item3);
+    }
+
     /// <summary>The seq of the event the session already stored for this clientEventId, if any.</summary>
     public long? EarlierSeq(Guid sessionId, Guid clientEventId)
     {
+        if (_known is not null)
+        {
+            return _known.TryGetValue((sessionId, clientEventId), out var known) ? known : null;
+        }
         var c = _earlier ??= Prepare("SELECT seq FROM events WHERE session_id = @session AND client_event_id = @client", "session", "client");
         Bind(c, db.Id(sessionId), db.Id(clientEventId));
         return c.ExecuteScalar() is long seq ? seq : null;
@@ -28,6 +53,12 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
 
     public void Insert(Guid sessionId, SessionEvent e)
     {
+        _known?.Add((sessionId, e.ClientEventId), e.Seq);
+        if (db.IsPostgres)
+        {
+            InsertInOneRoundTrip(sessionId, e);
+            return;
+        }
         var c = _event ??= Prepare(
             """
             INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
@@ -52,6 +83,41 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             x.ExecuteNonQuery();
         }
     }
+
+    /// <summary>PostgreSQL: the event and its tags in one batch of statements, one round trip (the search text is a generated column).</summary>
+    private void InsertInOneRoundTrip(Guid sessionId, SessionEvent e)
+    {
+        using var batch = ((NpgsqlConnection)connection).CreateBatch();
+        batch.Transaction = (NpgsqlTransaction)tx;
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(EventInsertSql)
+        {
+            Parameters =
+            {
+                new() { Value = sessionId }, new() { Value = e.Seq }, new() { Value = e.Id }, new() { Value = e.ClientEventId },
+                new() { Value = e.Type }, new() { Value = e.Audience }, Nullable(e.ActorId), Nullable(e.PromptId), Nullable(e.ParticipantId),
+                new() { Value = e.AtMs }, new() { Value = e.CreatedUtc.ToUniversalTime() },
+                new() { Value = (object?)e.Text ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                new() { Value = e.Data.GetRawText() }, new() { Value = e.Restricted },
+            },
+        });
+        if (e.Tags.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO event_tags (session_id, seq, tag) SELECT $1, $2, unnest($3::text[])")
+            {
+                Parameters = { new() { Value = sessionId }, new() { Value = e.Seq }, new() { Value = e.Tags.ToArray() } },
+            });
+        }
+        batch.ExecuteNonQuery();
+    }
+
+    private static NpgsqlParameter Nullable(Guid? id) =>
+        new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid };
+
+    private const string EventInsertSql =
+        """
+        INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        """;
 
     public void Dispose()
     {

@@ -102,8 +102,11 @@ public sealed class EventWriter : IAsyncDisposable
             using var connection = _db.Open();
             using var tx = connection.BeginTransaction();
             LockSessions(connection, tx, batch);
+            // Only now, with the sessions locked, does what other servers committed stay put until this batch commits.
             using var inserts = new EventInserts(_db, connection, tx);
+            inserts.LoadEarlier(batch.Select(r => (r.Caller.SessionId, r.Command.ClientEventId)).ToList());
             var view = new SqlLiveView(_db, connection, tx, _clock);
+            view.LoadWithdrawn(batch.Select(r => r.Caller.SessionId).Distinct().ToList(), batch.Select(r => r.Caller.MemberId));
             var lastSeq = new Dictionary<Guid, long>();
             foreach (var request in batch)
             {
