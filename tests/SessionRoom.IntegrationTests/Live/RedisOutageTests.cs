@@ -19,7 +19,7 @@ namespace SessionRoom.IntegrationTests.Live;
 public sealed class RedisOutageTests : IAsyncLifetime
 {
     private readonly (string Name, string ConnectionString) _database = PostgresServer.CreateDatabase(migrated: false);
-    private readonly int _port = FreePort();
+    private readonly int _port = AppServer.FreePort();
     private readonly string _prefix = "SessionRoomTest-" + Guid.NewGuid().ToString("N");
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "sessionroom-outage-" + Guid.NewGuid().ToString("N"));
     private Process? _redis;
@@ -162,12 +162,5 @@ public sealed class RedisOutageTests : IAsyncLifetime
         }
         _redis?.Dispose();
         _redis = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
