@@ -25,6 +25,17 @@ public sealed class StorageSettingsTests
         Assert.Null(db.FilePath);
     }
 
+    /// <summary>Statements are prepared after a few runs unless the connection string says otherwise (0 behind PgBouncer).</summary>
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=sessionroom", 64)]
+    [InlineData("Host=127.0.0.1;Database=sessionroom;Max Auto Prepare=0", 0)]
+    [InlineData("Host=127.0.0.1;Database=sessionroom;maxautoprepare=10", 10)]
+    public void Postgres_prepares_statements_unless_the_connection_string_says_otherwise(string connectionString, int expected)
+    {
+        using var db = Db.Postgres(connectionString);
+        Assert.Equal(expected, new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString).MaxAutoPrepare);
+    }
+
     [Theory]
     [InlineData("mysql", null, "SessionRoom:Storage:Provider is \"mysql\"; it must be \"sqlite\" (the default) or \"postgres\".")]
     [InlineData("postgres", null, "SessionRoom:Storage:Provider is \"postgres\" but SessionRoom:Storage:ConnectionString is not set.")]
