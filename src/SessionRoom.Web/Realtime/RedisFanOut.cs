@@ -123,6 +123,9 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
     private readonly TimeProvider _clock;
     private Task? _heartbeat;
 
+    // What the last beat found this server's presence hashes and its connections disagreeing on (see ReconcileAsync).
+    private HashSet<(Guid Session, string Member)> _differences = [];
+
     // Since when the link to Redis has been whole (ticks of _clock's UTC time; written from the multiplexer's events).
     private long _linkedSince;
 
@@ -324,6 +327,7 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
             await db.KeyExpireAsync(key, DeadAfter * 4);
         }
         await db.KeyExpireAsync(SessionsKey, DeadAfter * 4);
+        await ReconcileAsync(db, members);
 
         if (_clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _linkedSince) < DeadAfter.Ticks)
         {
@@ -349,6 +353,42 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
                 LogHeartbeatFailed(_logger, e);
             }
         }
+    }
+
+    /// <summary>
+    /// Makes this server's presence hashes say again who is connected here. A leave or join whose script failed with
+    /// the link (or ran after a sweep) would otherwise leave a member listed online for good, or missing. A difference
+    /// is mended only when the last beat saw it too: within one beat it may be a join or leave whose script is on its way.
+    /// </summary>
+    private async Task ReconcileAsync(IDatabase db, IReadOnlyList<Caller> members)
+    {
+        var here = members.GroupBy(c => c.SessionId).ToDictionary(g => g.Key, g => g.ToDictionary(c => c.MemberId.ToString(), c => c));
+        var sessions = (await db.SetMembersAsync(SessionsKey)).Select(v => Guid.Parse((string)v!)).Union(here.Keys).ToList();
+        var differences = new HashSet<(Guid Session, string Member)>();
+        foreach (var sessionId in sessions)
+        {
+            RedisKey key = PresencePrefix(sessionId) + ServerId;
+            var listed = (await db.HashKeysAsync(key)).Select(k => (string)k!).ToHashSet(StringComparer.Ordinal);
+            var connected = here.GetValueOrDefault(sessionId) ?? [];
+            foreach (var memberId in listed.Where(m => !connected.ContainsKey(m)).Concat(connected.Keys.Where(m => !listed.Contains(m))))
+            {
+                differences.Add((sessionId, memberId));
+                if (!_differences.Contains((sessionId, memberId)))
+                {
+                    continue;
+                }
+                if (connected.TryGetValue(memberId, out var caller))
+                {
+                    await db.HashSetAsync(key, memberId, MemberJson(caller));
+                    await db.SetAddAsync(SessionsKey, sessionId.ToString());
+                }
+                else
+                {
+                    await db.HashDeleteAsync(key, memberId);
+                }
+            }
+        }
+        _differences = differences;
     }
 
     private RedisKey SessionsKey => $"{_prefix}:presence-sessions:{ServerId}";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Net;
 using System.Net.Sockets;
 using SessionRoom.Core.Live;
@@ -119,6 +120,48 @@ public sealed class RedisOutageTests : IAsyncLifetime
             var arrived = Assert.Single(o.Events, e => e.Seq == note.Seq);
             Assert.Equal("written while Redis was down", arrived.Text);
             Assert.Equal(o.Events.Select(e => e.Seq).Order(), o.Events.Select(e => e.Seq));
+        }
+    }
+
+    /// <summary>
+    /// A member leaves the other server while Redis is down, so its "left" never reaches Redis; Redis comes back with
+    /// its data. The other server's next beats take the member out of its presence hash, so nobody lists them online.
+    /// </summary>
+    [Fact]
+    public async Task MemberLeavingWhileRedisIsDown_IsNotListedOnlineOnceItIsBack()
+    {
+        var session = await _server.CreateSessionAsync();
+        await using var f = await _server.ConnectAsync(await _server.FacilitatorAsync(session.Id));
+        // The observer keeps the other server's presence hash of the session alive (and refreshed) throughout.
+        await using var o = await _other.ConnectAsync(await _server.MemberAsync(session.Id, Roles.Observer));
+        var p = await _other.ConnectAsync(await _server.MemberAsync(session.Id, Roles.Participant));
+        await f.Invoke("StartSession", Guid.NewGuid());
+        await f.WaitForAsync(es => es.Any(e => e.Type == EventTypes.MemberJoined && e.ActorId == p.Member.MemberId), "the participant joining");
+        Assert.Contains((await f.Connection.InvokeAsync<LiveState>("GetState")).Members!, m => m.MemberId == p.Member.MemberId);
+
+        StopRedis();
+        await p.DisposeAsync();
+        // Longer than a command waits for the link (5 s), so the leave's script fails rather than runs late.
+        await Task.Delay(RedisFanOut.DeadAfter);
+        _redis = await StartRedisAsync();
+
+        // member-left was stored on the other server, and reaches this one once the link is back.
+        await WaitAsync(
+            async () => (await _server.AllEventsAsync(session.Id)).Any(e => e.Type == EventTypes.MemberLeft && e.ActorId == p.Member.MemberId),
+            "the participant's member-left stored");
+        await WaitAsync(
+            async () => (await f.Connection.InvokeAsync<LiveState>("GetState")).Members!.All(m => m.MemberId != p.Member.MemberId),
+            "the participant off the online list");
+        Assert.Contains((await f.Connection.InvokeAsync<LiveState>("GetState")).Members!, m => m.MemberId == o.Member.MemberId);
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
+            await Task.Delay(200);
         }
     }
 
