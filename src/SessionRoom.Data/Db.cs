@@ -121,6 +121,10 @@ public sealed class Db : IDisposable
         _ => false,
     };
 
+    /// <summary>What the caller of a write refused by <see cref="IsConflict"/> is told (over HTTP and the hub alike).</summary>
+    public const string ConflictMessage =
+        "Someone else changed the same thing at the same moment, so this was not carried out. Nothing was lost; look again and retry.";
+
     /// <summary>
     /// A uniqueness rule of the schema refused a write that the store's own check let through (two servers, or two
     /// spellings the database and .NET compare differently): the caller's to redo, as a conflict, not a server error.

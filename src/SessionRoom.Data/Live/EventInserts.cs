@@ -7,13 +7,13 @@ namespace SessionRoom.Data.Live;
 
 /// <summary>
 /// The writer's per-event statements for one batch: the idempotency lookup and the inserts of an
-/// event, its tags and (SQLite) its full-text row. Each is made once per batch and re-run with new
-/// values; on SQLite it is also prepared once, where Dapper would parse and prepare the SQL again for
-/// every event (most of the writer's per-event CPU; see docs/benchmarks.md). Values are written
-/// exactly as <see cref="DapperTypes"/> writes them (<see cref="Db.Id"/>), so every reader reads them
-/// back the same. PostgreSQL derives the search text from the event's own text (a generated column); there the
-/// batch's clientEventIds are looked up at once and an event goes in with its tags in one round trip, since each
-/// round trip is paid while the session's row is locked against every other server's writer.
+/// event, its tags and its search text.
+/// SQLite: each statement is made and prepared once per batch and re-run with new values, where Dapper would
+/// parse and prepare the SQL again for every event (most of the writer's per-event CPU; see docs/benchmarks.md);
+/// values are written exactly as <see cref="DapperTypes"/> writes them, so every reader reads them back the same.
+/// PostgreSQL: every round trip is paid while the session's row is locked against every other server's writer, so
+/// the batch's clientEventIds are looked up at once and an event goes in with its tags in one round trip (the
+/// search text is a generated column; Npgsql prepares the statements by itself, see <see cref="Db.Postgres"/>).
 /// </summary>
 internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction tx) : IDisposable
 {
@@ -39,7 +39,7 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             .ToDictionary(r => (r.Item1, r.Item2), r => r.Item3);
     }
 
-    /// <summary>The seq of the event the session already stored for this clientEventId, if any.</summary>
+    /// <summary>The seq of the event the session already stored for this clientEventId (or this batch did), if any.</summary>
     public long? EarlierSeq(Guid sessionId, Guid clientEventId)
     {
         if (_known is not null)
@@ -60,15 +60,12 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             return;
         }
         var c = _event ??= Prepare(
-            """
-            INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
-            VALUES (@session, @seq, @id, @client, @type, @audience, @actor, @prompt, @participant, @at, @created, @text, @data, @restricted)
-            """,
+            EventInsert + "VALUES (@session, @seq, @id, @client, @type, @audience, @actor, @prompt, @participant, @at, @created, @text, @data, @restricted)",
             "session", "seq", "id", "client", "type", "audience", "actor", "prompt", "participant", "at", "created", "text", "data", "restricted");
         var session = db.Id(sessionId);
         Bind(c, session, e.Seq, db.Id(e.Id), db.Id(e.ClientEventId), e.Type, e.Audience, e.ActorId is { } actor ? db.Id(actor) : null,
             e.PromptId is { } prompt ? db.Id(prompt) : null, e.ParticipantId is { } participant ? db.Id(participant) : null,
-            e.AtMs, Time(e.CreatedUtc), e.Text, e.Data.GetRawText(), e.Restricted);
+            e.AtMs, DapperTypes.Text(e.CreatedUtc), e.Text, e.Data.GetRawText(), e.Restricted);
         c.ExecuteNonQuery();
         foreach (var tag in e.Tags)
         {
@@ -76,7 +73,7 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             Bind(t, session, e.Seq, tag);
             t.ExecuteNonQuery();
         }
-        if (e.Text is not null && !db.IsPostgres)
+        if (e.Text is not null)
         {
             var x = _text ??= Prepare("INSERT INTO event_text (text, session_id, seq) VALUES (@text, @session, @seq)", "text", "session", "seq");
             Bind(x, e.Text, session, e.Seq);
@@ -89,7 +86,7 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
     {
         using var batch = ((NpgsqlConnection)connection).CreateBatch();
         batch.Transaction = (NpgsqlTransaction)tx;
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(EventInsertSql)
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(EventInsert + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
         {
             Parameters =
             {
@@ -113,11 +110,8 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
     private static NpgsqlParameter Nullable(Guid? id) =>
         new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid };
 
-    private const string EventInsertSql =
-        """
-        INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-        """;
+    private const string EventInsert =
+        "INSERT INTO events (session_id, seq, id, client_event_id, type, audience, actor_id, prompt_id, participant_id, at_ms, created_utc, text, data_json, restricted) ";
 
     public void Dispose()
     {
@@ -126,9 +120,6 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
         _tag?.Dispose();
         _text?.Dispose();
     }
-
-    /// <summary>SQLite's ISO text; PostgreSQL's timestamptz, which Npgsql takes only with offset zero.</summary>
-    private object Time(DateTimeOffset value) => db.IsPostgres ? value.ToUniversalTime() : DapperTypes.Text(value);
 
     private DbCommand Prepare(string sql, params string[] parameters)
     {
@@ -141,12 +132,7 @@ internal sealed class EventInserts(Db db, DbConnection connection, DbTransaction
             parameter.ParameterName = name;
             command.Parameters.Add(parameter);
         }
-        // Npgsql prepares only parameters of a known type, and its values give the types at the first run;
-        // there its automatic preparation (Db.Postgres) takes these after their first few runs.
-        if (!db.IsPostgres)
-        {
-            command.Prepare();
-        }
+        command.Prepare();
         return command;
     }
 

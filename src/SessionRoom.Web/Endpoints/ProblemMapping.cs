@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using System.Data.Common;
 using SessionRoom.Core.Studies;
 using SessionRoom.Data;
-using SessionRoom.Web.Hubs;
 
 namespace SessionRoom.Web.Endpoints;
 
@@ -103,7 +102,7 @@ public sealed partial class ProblemMapping(IProblemDetailsService problems, ILog
         {
             Status = StatusCodes.Status409Conflict,
             Title = "Changed by someone else at the same moment.",
-            Detail = HubErrors.Conflict,
+            Detail = Db.ConflictMessage,
         },
         DbException e when Db.IsUnavailable(e) => new ProblemDetails
         {

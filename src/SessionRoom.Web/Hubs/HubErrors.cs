@@ -31,7 +31,7 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
         }
         catch (DbException e) when (Db.IsConflict(e))
         {
-            throw new HubException(Conflict);
+            throw new HubException(Db.ConflictMessage);
         }
         catch (Exception e) when (e is not HubException and not OperationCanceledException)
         {
@@ -39,9 +39,6 @@ public sealed partial class HubErrors(ILogger<HubErrors> logger) : IHubFilter
             throw new HubException("Something went wrong on the server and the call was not carried out. Try again.");
         }
     }
-
-    public const string Conflict =
-        "Someone else changed the same thing at the same moment, so this was not carried out. Nothing was lost; look again and retry.";
 
     public const string StoreUnavailable =
         "The session's data could not be read just now: the server's database is busy or unavailable. Nothing was changed; try again in a moment.";

@@ -321,8 +321,8 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
             RedisKey key = PresencePrefix(session.Key) + ServerId;
             if (swept)
             {
+                // At once, not after the two beats ReconcileAsync waits for (which also lists the session again).
                 await db.HashSetAsync(key, session.Select(c => new HashEntry(c.MemberId.ToString(), MemberJson(c))).ToArray());
-                await db.SetAddAsync(SessionsKey, session.Key.ToString());
             }
             await db.KeyExpireAsync(key, DeadAfter * 4);
         }
@@ -370,6 +370,16 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
             RedisKey key = PresencePrefix(sessionId) + ServerId;
             var listed = (await db.HashKeysAsync(key)).Select(k => (string)k!).ToHashSet(StringComparer.Ordinal);
             var connected = here.GetValueOrDefault(sessionId) ?? [];
+            if (connected.Count > 0)
+            {
+                await db.SetAddAsync(SessionsKey, sessionId.ToString());
+            }
+            else if (listed.Count == 0)
+            {
+                // Nobody here any more: the session leaves this server's list, which would otherwise grow with every
+                // session it ever held (a join racing this is added back by the next beat).
+                await db.SetRemoveAsync(SessionsKey, sessionId.ToString());
+            }
             foreach (var memberId in listed.Where(m => !connected.ContainsKey(m)).Concat(connected.Keys.Where(m => !listed.Contains(m))))
             {
                 differences.Add((sessionId, memberId));
@@ -380,7 +390,6 @@ public sealed partial class RedisFanOut : IHostedService, IDisposable
                 if (connected.TryGetValue(memberId, out var caller))
                 {
                     await db.HashSetAsync(key, memberId, MemberJson(caller));
-                    await db.SetAddAsync(SessionsKey, sessionId.ToString());
                 }
                 else
                 {

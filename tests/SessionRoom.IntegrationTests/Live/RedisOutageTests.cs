@@ -149,10 +149,12 @@ public sealed class RedisOutageTests : IAsyncLifetime
         await WaitAsync(
             async () => (await _server.AllEventsAsync(session.Id)).Any(e => e.Type == EventTypes.MemberLeft && e.ActorId == p.Member.MemberId),
             "the participant's member-left stored");
+        // The observer listed shows the other server counts as live again (until its first beat after the restart it
+        // does not, and then nobody of it is listed); the participant must be gone from that same list.
         await WaitAsync(
-            async () => (await f.Connection.InvokeAsync<LiveState>("GetState")).Members!.All(m => m.MemberId != p.Member.MemberId),
-            "the participant off the online list");
-        Assert.Contains((await f.Connection.InvokeAsync<LiveState>("GetState")).Members!, m => m.MemberId == o.Member.MemberId);
+            async () => (await f.Connection.InvokeAsync<LiveState>("GetState")).Members! is var online
+                && online.Any(m => m.MemberId == o.Member.MemberId) && online.All(m => m.MemberId != p.Member.MemberId),
+            "the observer listed online and the participant not");
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition, string what)
